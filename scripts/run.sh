@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# README command 1: installs what the build needs, builds a Release shopd into build/ and runs it
+# from the repository root on the embedded default (SQLite in ./data, port 8080; see README.md for
+# the configuration). Needs root or sudo for apt-get when packages are missing.
+#
+# build/ is the `release` preset of CMakePresets.json, the same directory and options that
+# scripts/test.sh uses (it also builds the tests there), so neither command undoes the other.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$repo_root"
+
+bash scripts/install-deps.sh build
+configure_preset release
+build_preset release --target shopd
+exec "$repo_root/build/shopd" serve

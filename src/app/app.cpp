@@ -1,0 +1,136 @@
+#include "app/app.hpp"
+
+#include <spdlog/logger.h>
+
+#include <thread>
+
+#include "app/service_routes.hpp"
+#include "cache/in_process_rate_limiter.hpp"
+#include "core/clock.hpp"
+#include "core/thread_pool.hpp"
+#include "http/metrics.hpp"
+#include "http/middleware.hpp"
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "storage/migrator.hpp"
+#include "storage/open_database.hpp"
+
+namespace shop::app {
+
+// Everything the running app owns, in construction order (destroyed in reverse).
+struct App::Parts {
+  SystemClock clock;
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<ThreadPool> workers;
+  cache::InProcessRateLimiter rate_limiter{clock};
+  http::Router router;
+  const http::Metrics* metrics_view = nullptr;
+  std::unique_ptr<http::Metrics> metrics;
+  std::unique_ptr<http::Pipeline> pipeline;
+  std::unique_ptr<http::Server> server;
+};
+
+App::App(Config config, std::shared_ptr<spdlog::logger> log, AppHooks hooks)
+    : config_(std::move(config)),
+      log_(std::move(log)),
+      hooks_(std::move(hooks)),
+      parts_(std::make_unique<Parts>()) {}
+
+App::~App() {
+  if (parts_->server) {
+    parts_->server->shutdown();
+    parts_->server->wait();
+  }
+  if (parts_->workers) parts_->workers->stop();
+}
+
+void App::start() {
+  auto& p = *parts_;
+  if (config_.storage == StorageBackend::postgres)
+    throw std::runtime_error("the PostgreSQL backend is not available in this build yet");
+  if (config_.redis_url)
+    throw std::runtime_error("REDIS_URL is not supported in this build yet; unset it");
+
+  storage::DatabaseOptions db_options;
+  db_options.pool_size = config_.database_pool_size;
+  p.db = storage::open_database(config_.database_url, db_options);
+  auto applied = storage::Migrator(*p.db).apply();
+  for (const auto& m : applied)
+    log_->info("applied migration {:04}_{}", m.version, m.name);
+
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned workers = config_.worker_threads != 0 ? config_.worker_threads : std::max(4u, 2 * cores);
+  p.workers = std::make_unique<ThreadPool>(workers, 4096);
+
+  add_service_routes(p.router, *p.db, p.metrics_view);
+  if (hooks_.extra_routes) hooks_.extra_routes(p.router);
+  p.metrics = std::make_unique<http::Metrics>(p.router);
+  p.metrics_view = p.metrics.get();
+  storage::Database& db = *p.db;
+  ThreadPool& pool = *p.workers;
+  p.metrics->add_gauge("shopd_db_pool_size", "Connections the database pool may open.", "gauge",
+                       [&db] { return static_cast<double>(db.stats().size); });
+  p.metrics->add_gauge("shopd_db_pool_in_use", "Database connections leased now.", "gauge",
+                       [&db] { return static_cast<double>(db.stats().in_use); });
+  p.metrics->add_gauge("shopd_db_pool_waiting", "Requests waiting for a database connection.",
+                       "gauge", [&db] { return static_cast<double>(db.stats().waiting); });
+  p.metrics->add_gauge("shopd_db_pool_timeouts_total",
+                       "Requests that gave up waiting for a database connection.", "counter",
+                       [&db] { return static_cast<double>(db.stats().timeouts); });
+  p.metrics->add_gauge("shopd_worker_busy", "Worker threads running a request.", "gauge",
+                       [&pool] { return static_cast<double>(pool.busy()); });
+  p.metrics->add_gauge("shopd_worker_queued", "Requests waiting for a worker thread.", "gauge",
+                       [&pool] { return static_cast<double>(pool.queued()); });
+
+  p.pipeline = std::make_unique<http::Pipeline>(p.router, *log_);
+  p.pipeline->use(http::client_address(config_.trust_proxy));
+  p.pipeline->use(http::request_id());
+  p.pipeline->use(http::access_log(*log_, *p.metrics));
+  p.pipeline->use(http::security_headers());
+  p.pipeline->use(http::cors({config_.client_origins, config_.client_any_origin}));
+  p.pipeline->use(http::error_mapper(*log_));
+  p.pipeline->use(
+      http::rate_limit(p.rate_limiter, {config_.rate_limit_max, config_.rate_limit_window}));
+  p.pipeline->use(http::body_parser());
+
+  http::ServerOptions server_options;
+  server_options.host = config_.host;
+  server_options.port = config_.port;
+  server_options.io_threads = config_.io_threads;
+  server_options.upload_body_limit = config_.max_upload_mb * 1024 * 1024 + 64 * 1024;
+  if (hooks_.server_options) hooks_.server_options(server_options);
+  p.server = std::make_unique<http::Server>(server_options, *p.pipeline, *p.workers, *log_);
+  if (handle_signals_) p.server->stop_on_signals();
+  p.server->start();
+  http::Server& server = *p.server;
+  p.metrics->add_gauge("shopd_http_open_connections", "Client connections open now.", "gauge",
+                       [&server] { return static_cast<double>(server.open_connections()); });
+
+  log_->info(
+      "shopd listening on http://{}:{} storage={} cache=in-process ({} MB) "
+      "rate_limits=in-process workers={}",
+      config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host,
+      p.server->port(), p.db->describe(), config_.cache_max_mb, workers);
+}
+
+std::uint16_t App::port() const {
+  return parts_->server ? parts_->server->port() : 0;
+}
+
+void App::stop_on_signals() {
+  handle_signals_ = true;
+}
+
+void App::shutdown() {
+  if (parts_->server) parts_->server->shutdown();
+}
+
+void App::wait() {
+  if (parts_->server) parts_->server->wait();
+  if (parts_->workers) parts_->workers->stop();
+  log_->info("shopd stopped");
+  log_->flush();
+}
+
+}  // namespace shop::app

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "app/config.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace shop::http {
+class Router;
+struct ServerOptions;
+}  // namespace shop::http
+
+namespace shop::app {
+
+// Extra wiring for tests: routes added before the server starts, and server limits (timeouts)
+// shortened so that tests do not wait for the production values.
+struct AppHooks {
+  std::function<void(http::Router&)> extra_routes;
+  std::function<void(http::ServerOptions&)> server_options;
+};
+
+// The one place that wires everything: storage, pools, middleware, routes and the server.
+class App {
+ public:
+  App(Config config, std::shared_ptr<spdlog::logger> log, AppHooks hooks = {});
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Opens the database, applies migrations, binds the port and starts serving. Throws
+  // std::runtime_error (one clear line) when any of that fails.
+  void start();
+  std::uint16_t port() const;
+
+  // SIGINT/SIGTERM begin a graceful shutdown; call before start().
+  void stop_on_signals();
+  // Begins a graceful shutdown; thread-safe.
+  void shutdown();
+  // Blocks until the server has stopped, then stops the worker pools.
+  void wait();
+
+ private:
+  struct Parts;
+  Config config_;
+  std::shared_ptr<spdlog::logger> log_;
+  AppHooks hooks_;
+  bool handle_signals_ = false;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace shop::app

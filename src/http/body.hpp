@@ -1,0 +1,24 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace shop::http {
+
+// "Application/JSON; charset=utf-8" → "application/json".
+std::string media_type(std::string_view content_type);
+
+// A JSON request body; it must be an object. Throws Error(invalid_input) otherwise.
+boost::json::object parse_json_body(std::string_view body);
+
+// "a=1&b=x+y&c=%C3%A9" → ordered pairs, '+' as space, %XX decoded. Throws Error(invalid_input)
+// on a malformed escape or an encoded NUL.
+std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_view text);
+
+// An urlencoded body as a JSON object of strings; a repeated name becomes an array of strings.
+boost::json::object urlencoded_to_object(std::string_view body);
+
+}  // namespace shop::http

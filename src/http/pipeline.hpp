@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "http/message.hpp"
+#include "http/request_context.hpp"
+#include "http/router.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace shop::http {
+
+class Pipeline;
+
+// Calls the rest of the chain; a middleware may call it once, or answer without it.
+class Next {
+ public:
+  Next(const Pipeline& pipeline, std::size_t index, Request& req, RequestContext& ctx)
+      : pipeline_(pipeline), index_(index), req_(req), ctx_(ctx) {}
+  Response operator()() const;
+
+ private:
+  const Pipeline& pipeline_;
+  std::size_t index_;
+  Request& req_;
+  RequestContext& ctx_;
+};
+
+using Middleware = std::function<Response(Request&, RequestContext&, const Next&)>;
+
+// The middleware chain in front of the router. The server first calls route() to learn where
+// the request must run (I/O thread or worker), then handle() on that thread.
+class Pipeline {
+ public:
+  Pipeline(const Router& router, spdlog::logger& log) : router_(router), log_(log) {}
+
+  void use(Middleware middleware) { chain_.push_back(std::move(middleware)); }
+
+  // Matches the route and stores it (with its parameters) in the context.
+  void route(const Request& req, RequestContext& ctx) const;
+
+  // Where the matched request must run; unmatched requests are answered on the I/O thread.
+  static Execution execution_for(const RequestContext& ctx) {
+    return ctx.route != nullptr ? ctx.route->execution : Execution::io_thread;
+  }
+
+  // Runs the chain and the route; never throws.
+  Response handle(Request& req, RequestContext& ctx) const noexcept;
+
+ private:
+  friend class Next;
+  Response run(std::size_t index, Request& req, RequestContext& ctx) const;
+  Response dispatch(Request& req, RequestContext& ctx) const;
+
+  const Router& router_;
+  spdlog::logger& log_;
+  std::vector<Middleware> chain_;
+};
+
+}  // namespace shop::http

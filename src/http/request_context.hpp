@@ -1,0 +1,48 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace shop::http {
+
+struct Route;
+
+// The authenticated caller, filled in by the auth middleware.
+struct AuthUser {
+  std::string id;
+  std::string role;  // "user" or "admin"
+};
+
+// Which body the parser found; routes say which kinds they accept.
+enum class BodyKind : std::uint8_t { none = 0, json = 1, form = 2, multipart = 4 };
+
+// Everything the pipeline learns about one request, as typed fields.
+struct RequestContext {
+  std::string request_id;
+  std::string client_ip;
+  std::chrono::steady_clock::time_point started{};
+  const Route* route = nullptr;  // the matched route, or null for 404/405
+  std::vector<std::pair<std::string, std::string>> params;  // decoded path parameters
+  bool path_known = false;  // no route matched, but the path exists with other methods
+  std::string allow;        // the path's methods when path_known
+  BodyKind body_kind = BodyKind::none;
+  boost::json::value body;  // parsed JSON or urlencoded body (an object), else null
+  std::optional<AuthUser> user;
+  std::optional<Error> rejection;  // set by the server for a request it could not accept
+
+  // The decoded path parameter of that name, or "".
+  std::string_view param(std::string_view name) const {
+    for (const auto& [n, v] : params)
+      if (n == name) return v;
+    return {};
+  }
+};
+
+}  // namespace shop::http

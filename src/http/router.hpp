@@ -1,0 +1,74 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "http/message.hpp"
+#include "http/request_context.hpp"
+
+namespace shop::http {
+
+using Handler = std::function<Response(Request&, RequestContext&)>;
+
+// Where a handler runs: on the I/O thread (never blocks) or on the worker pool (may block).
+enum class Execution : std::uint8_t { io_thread, worker };
+
+// Who may call a route; the auth middleware enforces it.
+enum class Access : std::uint8_t { everyone, user, admin };
+
+struct Route {
+  Method method = Method::get;
+  std::string pattern;  // "/api/products/:id"
+  Handler handler;
+  Execution execution = Execution::worker;
+  Access access = Access::everyone;
+  unsigned bodies = static_cast<unsigned>(BodyKind::json) | static_cast<unsigned>(BodyKind::form);
+  bool rate_limited = true;  // false for probes (health, readiness, metrics)
+  std::size_t index = 0;     // position in the table, used by metrics
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null when nothing matched
+  std::vector<std::pair<std::string, std::string>> params;
+  bool path_known = false;  // some route has this path with another method
+  std::string allow;        // methods allowed on the path, for 405 and OPTIONS
+};
+
+// Method + path → route, with ":name" segments as parameters. Paths are case-sensitive; one
+// trailing slash is ignored, as Express does.
+class Router {
+ public:
+  // Adds a route; throws std::logic_error on a duplicate method + pattern.
+  const Route& add(Route route);
+
+  RouteMatch match(Method method, std::string_view raw_path) const;
+
+  const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+
+ private:
+  struct Pattern {
+    std::vector<std::string> segments;  // ":x" marks a parameter
+    std::vector<Route*> by_method;
+  };
+  const Pattern* find_pattern(std::string_view path,
+                              std::vector<std::pair<std::string, std::string>>* params) const;
+
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::vector<Pattern> patterns_;  // patterns with parameters
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Parameter-free pattern → index into static_patterns_.
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> static_;
+  std::vector<Pattern> static_patterns_;
+};
+
+// Decodes %XX escapes; returns false on a malformed escape or an encoded NUL.
+bool percent_decode(std::string_view in, std::string& out);
+
+}  // namespace shop::http

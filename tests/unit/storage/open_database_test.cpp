@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "storage/open_database.hpp"
+
+namespace shop::storage {
+namespace {
+
+// True when `part` occurs in `text`; EXPECT_PRED2 prints both on failure.
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+std::string parse_error(std::string_view url) {
+  try {
+    parse_database_url(url);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(ParseDatabaseUrl, SqliteRelativePath_KeepsPathAsGiven) {
+  const auto url = parse_database_url("sqlite://./data/shopd.db");
+  EXPECT_EQ(url.dialect, Dialect::sqlite);
+  EXPECT_EQ(url.location, "./data/shopd.db");
+  EXPECT_EQ(parse_database_url("sqlite://data/shop.db").location, "data/shop.db");
+}
+
+TEST(ParseDatabaseUrl, SqliteTripleSlash_IsAbsolutePath) {
+  EXPECT_EQ(parse_database_url("sqlite:///var/lib/shopd/shopd.db").location,
+            "/var/lib/shopd/shopd.db");
+}
+
+TEST(ParseDatabaseUrl, SqliteMemory_IsMemoryDatabase) {
+  const auto url = parse_database_url("sqlite::memory:");
+  EXPECT_EQ(url.dialect, Dialect::sqlite);
+  EXPECT_EQ(url.location, ":memory:");
+}
+
+TEST(ParseDatabaseUrl, Postgres_KeepsWholeUrl) {
+  const auto url = parse_database_url("postgres://shop:secret@db:5432/shop");
+  EXPECT_EQ(url.dialect, Dialect::postgres);
+  EXPECT_EQ(url.location, "postgres://shop:secret@db:5432/shop");
+  EXPECT_EQ(parse_database_url("postgresql://db/shop").dialect, Dialect::postgres);
+}
+
+TEST(ParseDatabaseUrl, UnknownScheme_ThrowsWithoutEchoingCredentials) {
+  const auto message = parse_error("mysql://root:hunter2@db/shop");
+  EXPECT_PRED2(contains, message, "\"mysql:\" is not supported");
+  EXPECT_FALSE(contains(message, "hunter2")) << message;
+  EXPECT_PRED2(contains, parse_error("mongodb://localhost/shop"), "not supported");
+}
+
+TEST(ParseDatabaseUrl, MalformedSqliteOrEmpty_Throws) {
+  EXPECT_PRED2(contains, parse_error("sqlite://"), "needs a file path");
+  EXPECT_PRED2(contains, parse_error("sqlite:shopd.db"), "sqlite://PATH");
+  EXPECT_PRED2(contains, parse_error(""), "empty");
+  EXPECT_PRED2(contains, parse_error("./data/shopd.db"), "not a URL");
+}
+
+TEST(OpenDatabase, MemoryUrl_OpensWorkingDatabase) {
+  auto db = open_database("sqlite::memory:");
+  EXPECT_EQ(db->dialect(), Dialect::sqlite);
+  EXPECT_EQ(db->describe(), "sqlite :memory:");
+  EXPECT_TRUE(db->ping());
+}
+
+TEST(OpenDatabase, Postgres_NotSupportedYet_ThrowsWithoutPassword) {
+  try {
+    open_database("postgres://shop:secret@db/shop");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_FALSE(contains(e.what(), "secret")) << e.what();
+  }
+}
+
+TEST(OpenDatabase, ZeroPoolSize_Throws) {
+  DatabaseOptions options;
+  options.pool_size = 0;
+  EXPECT_THROW(open_database("sqlite::memory:", options), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace shop::storage
