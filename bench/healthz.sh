@@ -8,6 +8,7 @@
 # binary to measure instead of building build/shopd), IO_THREADS and WORKER_THREADS (passed on to
 # shopd), BENCH_STRICT=1 (exit 1 when a target is missed), BENCH_KEEP_TMP=1 (keep the logs).
 set -euo pipefail
+# shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 cd "$repo_root"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/run.sh, scripts/test.sh and bench/healthz.sh (sourced, not run).
 # The build directories and their options live in CMakePresets.json: release -> build/,
 # asan -> build-asan/.

@@ -6,6 +6,7 @@
 # build/ is the `release` preset of CMakePresets.json, the same directory and options that
 # scripts/test.sh uses (it also builds the tests there), so neither command undoes the other.
 set -euo pipefail
+# shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$repo_root"
 

@@ -8,8 +8,9 @@
 # packages are missing. The build directories and their options are the presets `release` and
 # `asan` in CMakePresets.json (the sanitizer options ASAN_OPTIONS/UBSAN_OPTIONS are set there too).
 set -uo pipefail  # no -e: a failed step is recorded and the summary decides the exit status
+# shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-cd "$repo_root"
+cd "$repo_root" || exit 1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shopd-test.XXXXXX")
 service_pids=()  # whatever this script starts in the background; stopped on exit

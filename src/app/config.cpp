@@ -85,8 +85,10 @@ std::map<std::string, std::string> parse_dotenv(std::string_view text) {
     std::string value;
     if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
       char quote = raw.front();
-      auto close = raw.find(quote, 1);
-      if (close == std::string_view::npos)
+      std::size_t close = 1;
+      while (close < raw.size() && raw[close] != quote)
+        close += quote == '"' && raw[close] == '\\' ? 2 : 1;  // \" does not end a "..." value
+      if (close >= raw.size())
         throw ConfigError(fmt::format(".env line {}: unterminated quoted value", line_no));
       std::string_view inner = raw.substr(1, close - 1);
       if (quote == '"') {

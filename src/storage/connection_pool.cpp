@@ -106,7 +106,9 @@ ConnectionLease& ConnectionLease::operator=(ConnectionLease&& other) noexcept {
   return *this;
 }
 
-ConnectionLease::~ConnectionLease() { release(); }
+ConnectionLease::~ConnectionLease() {
+  release();
+}
 
 Connection& ConnectionLease::connection() const {
   if (!connection_) throw std::logic_error("database connection lease was already released");

@@ -119,20 +119,20 @@ class ConnectionLease final : public Executor {
 
 // Pool use, for /metrics.
 struct PoolStats {
-  std::size_t size = 0;             // most connections the pool opens
-  std::size_t open = 0;             // connections open now
-  std::size_t in_use = 0;           // leased now
-  std::size_t waiting = 0;          // threads waiting for a connection now
-  std::uint64_t acquisitions = 0;   // leases handed out, ever
-  std::uint64_t waited = 0;         // of those, how many had to wait
-  std::uint64_t timeouts = 0;       // acquire() calls that gave up
+  std::size_t size = 0;            // most connections the pool opens
+  std::size_t open = 0;            // connections open now
+  std::size_t in_use = 0;          // leased now
+  std::size_t waiting = 0;         // threads waiting for a connection now
+  std::uint64_t acquisitions = 0;  // leases handed out, ever
+  std::uint64_t waited = 0;        // of those, how many had to wait
+  std::uint64_t timeouts = 0;      // acquire() calls that gave up
 };
 
 // Tuning that applies to every backend.
 struct DatabaseOptions {
-  std::size_t pool_size = 8;                          // DATABASE_POOL_SIZE
-  std::chrono::milliseconds acquire_timeout{5000};    // wait for a free connection
-  std::chrono::milliseconds busy_timeout{5000};       // SQLite: wait for another writer's lock
+  std::size_t pool_size = 8;                        // DATABASE_POOL_SIZE
+  std::chrono::milliseconds acquire_timeout{5000};  // wait for a free connection
+  std::chrono::milliseconds busy_timeout{5000};     // SQLite: wait for another writer's lock
 };
 
 // A database with a bounded pool of connections.

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -118,7 +117,6 @@ std::vector<MigrationInfo> Migrator::apply() {
       return &next;
     });
     if (done == nullptr) return applied_now;
-    spdlog::info("applied migration {}", migration_label(done->migration.version, done->migration.name));
     applied_now.push_back(MigrationInfo{done->migration.version, done->migration.name});
   }
 }
@@ -176,7 +174,8 @@ void Migrator::verify(const std::vector<Applied>& applied) const {
   }
 }
 
-std::vector<const Migrator::Known*> Migrator::pending_of(const std::vector<Applied>& applied) const {
+std::vector<const Migrator::Known*> Migrator::pending_of(
+    const std::vector<Applied>& applied) const {
   std::vector<const Known*> result;
   for (const auto& known : known_) {
     const bool done = std::any_of(applied.begin(), applied.end(), [&](const Applied& a) {

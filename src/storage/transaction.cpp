@@ -27,7 +27,9 @@ Result Transaction::execute_params(std::string_view sql, std::span<const Value> 
   return require_open().execute_params(sql, params);
 }
 
-void Transaction::execute_script(std::string_view sql) { require_open().execute_script(sql); }
+void Transaction::execute_script(std::string_view sql) {
+  require_open().execute_script(sql);
+}
 
 void Transaction::commit() {
   // If COMMIT fails the transaction stays open, so the destructor still rolls back.

@@ -46,8 +46,7 @@ inline constexpr int kMaxTransactionAttempts = 3;
 // serializable transactions), the whole body runs again, so fn must only have database side
 // effects; after kMaxTransactionAttempts it gives up with shop::Error{unavailable}.
 template <class F>
-auto with_transaction(Database& db, TxMode mode, F&& fn)
-    -> std::invoke_result_t<F&, Transaction&> {
+auto with_transaction(Database& db, TxMode mode, F&& fn) -> std::invoke_result_t<F&, Transaction&> {
   using R = std::invoke_result_t<F&, Transaction&>;
   auto lease = db.acquire();
   for (int attempt = 1;; ++attempt) {

@@ -51,7 +51,9 @@ const std::string& Row::get_text(std::size_t i) const {
   throw_type_mismatch(i, "text", v);
 }
 
-bool Row::get_bool(std::size_t i) const { return get_int(i) != 0; }
+bool Row::get_bool(std::size_t i) const {
+  return get_int(i) != 0;
+}
 
 std::optional<std::int64_t> Row::get_opt_int(std::size_t i) const {
   if (is_null(i)) return std::nullopt;

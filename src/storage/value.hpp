@@ -17,7 +17,9 @@ namespace shop::storage {
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 
 // A text parameter from a view (std::variant does not convert string_view implicitly).
-inline Value to_value(std::string_view text) { return std::string(text); }
+inline Value to_value(std::string_view text) {
+  return std::string(text);
+}
 
 // A nullable parameter: std::nullopt binds SQL NULL.
 template <class T>

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "store_fixture.hpp"
 #include "storage/database.hpp"
+#include "store_fixture.hpp"
 
 namespace shop::storage::store_test {
 namespace {
@@ -16,7 +16,9 @@ namespace {
 constexpr std::string_view kCreateItems =
     "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty BIGINT)";
 
-TEST_P(StoreTest, Ping_OpenDatabase_ReturnsTrue) { EXPECT_TRUE(db_->ping()); }
+TEST_P(StoreTest, Ping_OpenDatabase_ReturnsTrue) {
+  EXPECT_TRUE(db_->ping());
+}
 
 TEST_P(StoreTest, Execute_PlaceholdersOutOfOrder_BindsByName) {
   auto lease = db_->acquire();
@@ -93,8 +95,7 @@ TEST_P(StoreTest, Execute_Changes_ReportsAffectedRows) {
   EXPECT_EQ(lease.execute("INSERT INTO items (id, name, qty) VALUES (1, 'a', 1), (2, 'b', 1)")
                 .affected_rows(),
             2);
-  EXPECT_EQ(lease.execute("UPDATE items SET qty = qty + 1 WHERE qty = $1", {1}).affected_rows(),
-            2);
+  EXPECT_EQ(lease.execute("UPDATE items SET qty = qty + 1 WHERE qty = $1", {1}).affected_rows(), 2);
   EXPECT_EQ(lease.execute("UPDATE items SET qty = 0 WHERE id = $1", {99}).affected_rows(), 0);
   EXPECT_EQ(lease.execute("SELECT id FROM items").affected_rows(), 0);
   EXPECT_EQ(lease.execute("DELETE FROM items WHERE id = $1", {1}).affected_rows(), 1);

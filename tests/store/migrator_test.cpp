@@ -1,3 +1,5 @@
+#include "storage/migrator.hpp"
+
 #include <gtest/gtest.h>
 
 #include <latch>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "store_fixture.hpp"
-#include "storage/migrator.hpp"
 
 namespace shop::storage::store_test {
 namespace {
@@ -42,9 +43,9 @@ TEST_P(StoreTest, Migrator_FreshDatabase_AppliesAllInOrderOnce) {
   EXPECT_EQ(migrator.current_version(), 0);
   EXPECT_EQ(migrator.pending().size(), 3u);
 
-  EXPECT_EQ(migrator.apply(), (std::vector<MigrationInfo>{{1, "create_products"},
-                                                          {2, "create_orders"},
-                                                          {3, "seed_orders"}}));
+  EXPECT_EQ(migrator.apply(),
+            (std::vector<MigrationInfo>{
+                {1, "create_products"}, {2, "create_orders"}, {3, "seed_orders"}}));
   EXPECT_EQ(migrator.current_version(), 3);
   EXPECT_TRUE(migrator.pending().empty());
 
@@ -109,10 +110,11 @@ TEST_P(StoreTest, Migrator_FailingMigration_RollsItBackAndKeepsEarlierOnes) {
 TEST_P(StoreTest, Migrator_TwoProcessesRacing_ApplyEachMigrationOnce) {
   std::vector<Migration> migrations;
   for (int v = 1; v <= 8; ++v) {
-    migrations.push_back(
-        {v, "step" + std::to_string(v),
-         "CREATE TABLE t" + std::to_string(v) + " (id INTEGER PRIMARY KEY);"
-         "INSERT INTO t" + std::to_string(v) + " (id) VALUES (1);"});
+    migrations.push_back({v, "step" + std::to_string(v),
+                          "CREATE TABLE t" + std::to_string(v) +
+                              " (id INTEGER PRIMARY KEY);"
+                              "INSERT INTO t" +
+                              std::to_string(v) + " (id) VALUES (1);"});
   }
   std::vector<std::unique_ptr<Database>> handles;
   handles.push_back(open());
@@ -131,7 +133,8 @@ TEST_P(StoreTest, Migrator_TwoProcessesRacing_ApplyEachMigrationOnce) {
       }
     });
   }
-  for (auto& racer : racers) racer.join();
+  for (auto& racer : racers)
+    racer.join();
 
   EXPECT_EQ(errors, (std::vector<std::string>{"", ""}));
   EXPECT_EQ(applied[0].size() + applied[1].size(), migrations.size());
@@ -147,8 +150,8 @@ TEST_P(StoreTest, Migrator_EmbeddedMigrations_CreateAppMeta) {
   ASSERT_FALSE(applied.empty());
   EXPECT_EQ(applied.front(), (MigrationInfo{1, "init"}));
 
-  const auto created = db_->acquire().execute("SELECT value FROM app_meta WHERE key = $1",
-                                              {"schema_created_at"});
+  const auto created =
+      db_->acquire().execute("SELECT value FROM app_meta WHERE key = $1", {"schema_created_at"});
   ASSERT_EQ(created.size(), 1u);
   EXPECT_TRUE(std::regex_match(created.front().get_text(0),
                                std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z")))

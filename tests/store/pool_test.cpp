@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "store_fixture.hpp"
 #include "storage/database.hpp"
+#include "store_fixture.hpp"
 
 namespace shop::storage::store_test {
 namespace {
@@ -54,7 +54,8 @@ TEST_P(StoreTest, Acquire_ConnectionReleasedWhileWaiting_GetsIt) {
     auto lease = db->acquire();
     return lease.execute("SELECT 1").front().get_int(0);
   });
-  while (db->stats().waiting == 0) std::this_thread::sleep_for(1ms);
+  while (db->stats().waiting == 0)
+    std::this_thread::sleep_for(1ms);
   first.release();
 
   EXPECT_EQ(waiter.get(), 1);

@@ -2,17 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 #include "storage/database.hpp"
 #include "storage/open_database.hpp"
+#include "temp_dir.hpp"
 
 namespace shop::storage::store_test {
 
@@ -20,29 +18,6 @@ namespace shop::storage::store_test {
 inline bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
-
-// A fresh folder under the system temp folder, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = std::filesystem::temp_directory_path() /
-            ("shopd-store-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) + "-" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Makes a DATABASE_URL for a fresh, empty database of one backend; files go in `dir`. Returns ""
 // when the backend is not available on this machine, which skips its tests.
@@ -73,7 +48,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return open_database(url_, options);
   }
 
-  TempDir dir_;
+  test::TempDir dir_;
   std::string url_;
   std::unique_ptr<Database> db_;
 };

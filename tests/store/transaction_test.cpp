@@ -1,3 +1,5 @@
+#include "storage/transaction.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -7,9 +9,8 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "store_fixture.hpp"
 #include "storage/database.hpp"
-#include "storage/transaction.hpp"
+#include "store_fixture.hpp"
 
 namespace shop::storage::store_test {
 namespace {
@@ -166,7 +167,8 @@ TEST_P(StoreTest, WithTransaction_ConcurrentWriters_AllSucceed) {
       }
     });
   }
-  for (auto& writer : writers) writer.join();
+  for (auto& writer : writers)
+    writer.join();
 
   EXPECT_EQ(failures.load(), 0);
   auto lease = db_->acquire();
@@ -197,8 +199,7 @@ TEST_P(StoreTest, WithTransaction_TwoDatabaseHandlesWriting_BothSucceed) {
   a.join();
   b.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(db_->acquire().execute("SELECT count(*) FROM log").front().get_int(0),
-            2 * kWritesEach);
+  EXPECT_EQ(db_->acquire().execute("SELECT count(*) FROM log").front().get_int(0), 2 * kWritesEach);
 }
 
 }  // namespace

@@ -18,7 +18,9 @@ namespace {
 constexpr std::size_t kStatementCacheSize = 64;
 constexpr std::size_t kSqlInMessages = 200;  // characters of SQL quoted in error messages
 
-std::string_view shorten(std::string_view sql) { return sql.substr(0, kSqlInMessages); }
+std::string_view shorten(std::string_view sql) {
+  return sql.substr(0, kSqlInMessages);
+}
 
 ConstraintKind constraint_kind(int extended_code) {
   switch (extended_code) {
@@ -41,7 +43,8 @@ ConstraintKind constraint_kind(int extended_code) {
 std::string constraint_text(std::string_view message) {
   constexpr std::string_view kMarker = "failed: ";
   const auto at = message.find(kMarker);
-  return at == std::string_view::npos ? std::string() : std::string(message.substr(at + kMarker.size()));
+  return at == std::string_view::npos ? std::string()
+                                      : std::string(message.substr(at + kMarker.size()));
 }
 
 // Turns the connection's last error into the exception the Executor contract promises.
@@ -84,8 +87,8 @@ void bind_value(sqlite3* db, sqlite3_stmt* statement, int index, const Value& va
   } else {
     // Static is safe: the bindings are cleared before execute_params returns.
     const auto& text = std::get<std::string>(value);
-    rc = sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_STATIC,
-                             SQLITE_UTF8);
+    rc =
+        sqlite3_bind_text64(statement, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
   }
   if (rc != SQLITE_OK) throw_sqlite_error(db, sql);
 }
@@ -110,8 +113,8 @@ void bind_params(sqlite3* db, sqlite3_stmt* statement, std::span<const Value> pa
     const std::string name = "$" + std::to_string(k);
     const int index = sqlite3_bind_parameter_index(statement, name.c_str());
     if (index == 0) {
-      throw std::logic_error(
-          fmt::format("parameter {} was given but the SQL does not use it: {}", name, shorten(sql)));
+      throw std::logic_error(fmt::format("parameter {} was given but the SQL does not use it: {}",
+                                         name, shorten(sql)));
     }
     bind_value(db, statement, index, params[k - 1], sql);
   }
@@ -156,7 +159,8 @@ class StatementReset {
 
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout) {
+SqliteConnection::SqliteConnection(const std::string& path,
+                                   std::chrono::milliseconds busy_timeout) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -179,7 +183,8 @@ SqliteConnection::SqliteConnection(const std::string& path, std::chrono::millise
         "PRAGMA foreign_keys = ON;"
         "PRAGMA synchronous = FULL;");  // a committed order survives power loss
   } catch (const std::exception& e) {
-    for (auto& cached : statements_) sqlite3_finalize(cached.statement);
+    for (auto& cached : statements_)
+      sqlite3_finalize(cached.statement);
     sqlite3_close(db_);
     db_ = nullptr;
     throw std::runtime_error(fmt::format("cannot open SQLite database {}: {}", path, e.what()));
@@ -187,7 +192,8 @@ SqliteConnection::SqliteConnection(const std::string& path, std::chrono::millise
 }
 
 SqliteConnection::~SqliteConnection() {
-  for (auto& cached : statements_) sqlite3_finalize(cached.statement);
+  for (auto& cached : statements_)
+    sqlite3_finalize(cached.statement);
   sqlite3_close(db_);
 }
 
@@ -248,7 +254,8 @@ Result SqliteConnection::execute_params(std::string_view sql, std::span<const Va
   for (; rc == SQLITE_ROW; rc = sqlite3_step(statement)) {
     std::vector<Value> values;
     values.reserve(static_cast<std::size_t>(column_count));
-    for (int i = 0; i < column_count; ++i) values.push_back(column_value(statement, i));
+    for (int i = 0; i < column_count; ++i)
+      values.push_back(column_value(statement, i));
     rows.emplace_back(std::move(values));
   }
   if (rc != SQLITE_DONE) throw_sqlite_error(db_, sql);
@@ -271,13 +278,17 @@ void SqliteConnection::begin(TxMode mode) {
   execute(mode == TxMode::read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
 }
 
-void SqliteConnection::commit() { execute("COMMIT"); }
+void SqliteConnection::commit() {
+  execute("COMMIT");
+}
 
 void SqliteConnection::rollback() {
   // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
   if (in_transaction()) execute("ROLLBACK");
 }
 
-bool SqliteConnection::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+bool SqliteConnection::in_transaction() const noexcept {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 }  // namespace shop::storage::sqlite

@@ -13,7 +13,9 @@
 namespace shop::storage::sqlite {
 namespace {
 
-bool is_memory(const std::string& path) { return path == kMemoryPath; }
+bool is_memory(const std::string& path) {
+  return path == kMemoryPath;
+}
 
 void create_parent_folder(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();

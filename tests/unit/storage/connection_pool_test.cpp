@@ -1,3 +1,5 @@
+#include "storage/connection_pool.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -6,7 +8,6 @@
 #include <stdexcept>
 
 #include "core/error.hpp"
-#include "storage/connection_pool.hpp"
 
 namespace shop::storage {
 namespace {

@@ -1,8 +1,9 @@
+#include "storage/migrator.hpp"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
-#include "storage/migrator.hpp"
 #include "storage/open_database.hpp"
 
 namespace shop::storage {

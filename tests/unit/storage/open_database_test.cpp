@@ -1,9 +1,9 @@
+#include "storage/open_database.hpp"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
-
-#include "storage/open_database.hpp"
 
 namespace shop::storage {
 namespace {

@@ -1,17 +1,17 @@
+#include "storage/sqlite/sqlite_database.hpp"
+
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 #include "core/error.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
-#include "storage/sqlite/sqlite_database.hpp"
 #include "storage/transaction.hpp"
+#include "temp_dir.hpp"
 
 namespace shop::storage::sqlite {
 namespace {
@@ -23,25 +23,7 @@ bool contains(std::string_view text, std::string_view part) {
 
 using namespace std::chrono_literals;
 
-// A fresh folder under the system temp folder, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("shopd-sqlite-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 std::string open_error(const std::string& path) {
   try {

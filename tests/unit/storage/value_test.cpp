@@ -1,11 +1,11 @@
+#include "storage/value.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include "storage/value.hpp"
 
 namespace shop::storage {
 namespace {

@@ -1,0 +1,89 @@
+#include "cache/in_process_rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace shop::cache {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FakeClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override { return {}; }
+  std::chrono::steady_clock::time_point steady_now() const override { return t; }
+  std::chrono::steady_clock::time_point t{std::chrono::hours(1)};
+};
+
+TEST(InProcessRateLimiter, AllowsUpToTheLimitThenRefuses) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock);
+  for (std::uint32_t i = 1; i <= 3; ++i) {
+    auto d = limiter.hit("k", 3, 60s);
+    EXPECT_TRUE(d.allowed);
+    EXPECT_EQ(d.remaining, 3 - i);
+    EXPECT_EQ(d.limit, 3u);
+  }
+  auto d = limiter.hit("k", 3, 60s);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.remaining, 0u);
+  EXPECT_EQ(d.reset, 60s);
+}
+
+TEST(InProcessRateLimiter, KeysAreIndependent) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock);
+  EXPECT_TRUE(limiter.hit("a", 1, 60s).allowed);
+  EXPECT_FALSE(limiter.hit("a", 1, 60s).allowed);
+  EXPECT_TRUE(limiter.hit("b", 1, 60s).allowed);
+}
+
+TEST(InProcessRateLimiter, WindowEndsAndResetCountsDown) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock);
+  limiter.hit("k", 1, 60s);
+  clock.t += 20s;
+  auto d = limiter.hit("k", 1, 60s);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.reset, 40s);
+  clock.t += 40s;
+  EXPECT_TRUE(limiter.hit("k", 1, 60s).allowed);
+}
+
+TEST(InProcessRateLimiter, MemoryStaysBoundedUnderAFloodOfKeys) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock, 100);
+  for (int i = 0; i < 100000; ++i)
+    limiter.hit("ip-" + std::to_string(i), 10, 900s);
+  EXPECT_LE(limiter.size(), 16u * 100u);
+}
+
+TEST(InProcessRateLimiter, ExpiredWindowsAreSwept) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock);
+  for (int i = 0; i < 5000; ++i)
+    limiter.hit("old-" + std::to_string(i), 10, 1s);
+  clock.t += 2s;
+  for (int i = 0; i < 40000; ++i)
+    limiter.hit("new-" + std::to_string(i), 10, 900s);
+  EXPECT_LT(limiter.size(), 45000u);
+}
+
+TEST(InProcessRateLimiter, ConcurrentHitsAreCountedExactly) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock);
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i)
+        allowed += limiter.hit("shared", 1500, 60s).allowed ? 1 : 0;
+    });
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(allowed.load(), 1500);
+}
+
+}  // namespace
+}  // namespace shop::cache
