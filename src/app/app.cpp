@@ -57,7 +57,7 @@ void App::start() {
   p.db = storage::open_database(config_.database_url, db_options);
   auto applied = storage::Migrator(*p.db).apply();
   for (const auto& m : applied)
-    log_->info("applied migration {:04}_{}", m.version, m.name);
+    log_->info("applied migration {}", storage::migration_label(m.version, m.name));
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   unsigned workers = config_.worker_threads != 0 ? config_.worker_threads : std::max(4u, 2 * cores);

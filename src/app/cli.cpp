@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include <spdlog/logger.h>
+#include <spdlog/spdlog.h>
 
 #include <ostream>
 #include <stdexcept>
@@ -80,6 +81,7 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
     return kExitFailure;
   }
   auto logger = log::make_logger(config.log_level);
+  spdlog::set_default_logger(logger);  // the storage layer's warnings share our format and stream
   try {
     if (cli.command == Command::migrate) {
       if (config.storage == StorageBackend::postgres)
@@ -90,7 +92,7 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
       storage::Migrator migrator(*db);
       auto applied = migrator.apply();
       for (const auto& m : applied)
-        out << "applied " << m.version << "_" << m.name << "\n";
+        out << "applied " << storage::migration_label(m.version, m.name) << "\n";
       out << (applied.empty() ? "database is up to date" : "migrations applied")
           << " (schema version " << migrator.current_version() << ")\n";
       return kExitOk;

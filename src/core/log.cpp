@@ -12,53 +12,79 @@
 namespace shop::log {
 namespace {
 
-// Collects formatted lines and writes them to a file descriptor in large writes, so that an
-// access log line per request costs no system call.
+// Collects formatted lines and lets a background thread write them in large writes, so that an
+// access log line per request costs no system call and a slow log reader never blocks an I/O
+// thread. If the output stalls, lines beyond kMaxBuffered are dropped and counted.
 class BufferedFdSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit BufferedFdSink(int fd) : fd_(fd), flusher_([this](std::stop_token st) { run(st); }) {}
+  explicit BufferedFdSink(int fd) : fd_(fd), writer_([this](std::stop_token st) { run(st); }) {}
   ~BufferedFdSink() override {
-    flusher_.request_stop();
-    flusher_.join();
+    writer_.request_stop();
+    writer_.join();
     std::lock_guard lock(mutex_);
-    write_out();
+    flush_();
   }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
-    buffer_.append(formatted.data(), formatted.size());
-    if (buffer_.size() >= kHighWater || msg.level >= spdlog::level::warn) write_out();
-  }
-  void flush_() override { write_out(); }
-
- private:
-  static constexpr std::size_t kHighWater = 64 * 1024;
-
-  void write_out() {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-      ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-      if (n <= 0) break;  // a closed or broken output loses log lines, never the process
-      done += static_cast<std::size_t>(n);
+    if (buffer_.size() + formatted.size() > kMaxBuffered) {
+      ++dropped_;
+      return;
     }
+    buffer_.append(formatted.data(), formatted.size());
+    if (buffer_.size() >= kHighWater) wake_.notify_one();
+  }
+
+  // Explicit flushes (warnings, errors, shutdown) write at once, after what the writer holds.
+  void flush_() override {
+    std::lock_guard write_lock(write_mutex_);
+    note_dropped();
+    write_all(buffer_);
     buffer_.clear();
   }
 
+ private:
+  static constexpr std::size_t kHighWater = 64 * 1024;
+  static constexpr std::size_t kMaxBuffered = 16 * 1024 * 1024;
+
+  void note_dropped() {
+    if (dropped_ == 0) return;
+    buffer_.insert(0, fmt::format("log: {} lines dropped, output too slow\n", dropped_));
+    dropped_ = 0;
+  }
+
+  void write_all(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n <= 0) break;  // a closed or broken output loses log lines, never the process
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+
   void run(std::stop_token st) {
-    std::mutex m;
-    std::unique_lock lock(m);
+    std::string pending;
     while (!st.stop_requested()) {
-      wake_.wait_for(lock, st, std::chrono::milliseconds(200), [] { return false; });
-      flush();
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, st, std::chrono::milliseconds(200),
+                     [this] { return buffer_.size() >= kHighWater; });
+      note_dropped();
+      pending.swap(buffer_);
+      // Take the write lock before letting go of the buffer, so lines keep their order.
+      std::lock_guard write_lock(write_mutex_);
+      lock.unlock();
+      write_all(pending);
+      pending.clear();
     }
   }
 
   int fd_;
   std::string buffer_;
+  std::size_t dropped_ = 0;
+  std::mutex write_mutex_;
   std::condition_variable_any wake_;
-  std::jthread flusher_;
+  std::jthread writer_;
 };
 
 }  // namespace
@@ -73,8 +99,8 @@ std::optional<spdlog::level::level_enum> parse_level(std::string_view name) {
   return std::nullopt;
 }
 
-std::shared_ptr<spdlog::logger> make_logger(spdlog::level::level_enum level) {
-  auto sink = std::make_shared<BufferedFdSink>(STDOUT_FILENO);
+std::shared_ptr<spdlog::logger> make_logger(spdlog::level::level_enum level, int fd) {
+  auto sink = std::make_shared<BufferedFdSink>(fd);
   sink->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
                                                                   spdlog::pattern_time_type::utc));
   auto logger = std::make_shared<spdlog::logger>("shopd", std::move(sink));

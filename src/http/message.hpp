@@ -59,6 +59,9 @@ struct Request {
 struct Response {
   int status = 200;
   Headers headers;
+  // Preformatted "Name: value\r\n" lines in static storage, written after `headers`: the
+  // security headers every response carries, without building them anew each time.
+  std::string_view fixed_headers;
   std::string body;
   bool close = false;  // close the connection after this response
 

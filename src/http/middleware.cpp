@@ -49,6 +49,25 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// What Helmet sets by default, for an API: nothing may be framed, run or embedded elsewhere.
+#define SHOPD_SECURITY_HEADERS_BUT_CORP                                     \
+  "Content-Security-Policy: default-src 'none'; frame-ancestors 'self'\r\n" \
+  "Cross-Origin-Opener-Policy: same-origin\r\n"                             \
+  "Origin-Agent-Cluster: ?1\r\n"                                            \
+  "Referrer-Policy: no-referrer\r\n"                                        \
+  "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n"      \
+  "X-Content-Type-Options: nosniff\r\n"                                     \
+  "X-DNS-Prefetch-Control: off\r\n"                                         \
+  "X-Download-Options: noopen\r\n"                                          \
+  "X-Frame-Options: SAMEORIGIN\r\n"                                         \
+  "X-Permitted-Cross-Domain-Policies: none\r\n"                             \
+  "X-XSS-Protection: 0\r\n"
+constexpr std::string_view kSecurityHeaders =
+    SHOPD_SECURITY_HEADERS_BUT_CORP "Cross-Origin-Resource-Policy: same-origin\r\n";
+// For answers that set their own Cross-Origin-Resource-Policy (images shown cross-origin).
+constexpr std::string_view kSecurityHeadersOwnCorp = SHOPD_SECURITY_HEADERS_BUT_CORP;
+#undef SHOPD_SECURITY_HEADERS_BUT_CORP
+
 constexpr std::string_view kAllowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 constexpr std::string_view kAllowedHeaders =
     "Content-Type, Authorization, Idempotency-Key, X-Request-Id, If-None-Match";
@@ -82,6 +101,7 @@ Middleware client_address(unsigned trusted_proxies) {
 }
 
 Middleware request_id() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
   return [](Request& req, RequestContext& ctx, const Next& next) {
     auto given = req.headers.get("X-Request-Id");
     ctx.request_id = given && valid_request_id(*given) ? std::string(*given) : new_request_id();
@@ -107,21 +127,8 @@ Middleware access_log(spdlog::logger& log, Metrics& metrics) {
 Middleware security_headers() {
   return [](Request&, RequestContext&, const Next& next) {
     Response r = next();
-    auto set_default = [&r](std::string_view name, std::string_view value) {
-      if (!r.headers.get(name)) r.headers.add(std::string(name), std::string(value));
-    };
-    set_default("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'");
-    set_default("Cross-Origin-Opener-Policy", "same-origin");
-    set_default("Cross-Origin-Resource-Policy", "same-origin");
-    set_default("Origin-Agent-Cluster", "?1");
-    set_default("Referrer-Policy", "no-referrer");
-    set_default("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-    set_default("X-Content-Type-Options", "nosniff");
-    set_default("X-DNS-Prefetch-Control", "off");
-    set_default("X-Download-Options", "noopen");
-    set_default("X-Frame-Options", "SAMEORIGIN");
-    set_default("X-Permitted-Cross-Domain-Policies", "none");
-    set_default("X-XSS-Protection", "0");
+    r.fixed_headers =
+        r.headers.get("Cross-Origin-Resource-Policy") ? kSecurityHeadersOwnCorp : kSecurityHeaders;
     return r;
   };
 }

@@ -126,6 +126,7 @@ std::string serialize(const Response& r, bool head_request, bool keep_alive, uns
     append_header_value(out, value);
     out += "\r\n";
   }
+  out += r.fixed_headers;
   if (has_body(r.status)) {
     out += "Content-Length: ";
     out += std::to_string(r.body.size());

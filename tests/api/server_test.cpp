@@ -84,6 +84,8 @@ TEST_F(ServerTest, Healthz_AnswersOkWithSecurityHeadersAndRequestId) {
   EXPECT_EQ(r.header("X-DNS-Prefetch-Control"), "off");
   EXPECT_EQ(r.header("X-Permitted-Cross-Domain-Policies"), "none");
   EXPECT_TRUE(r.header("Strict-Transport-Security").has_value());
+  EXPECT_EQ(r.header("X-XSS-Protection"), "0");
+  EXPECT_EQ(r.header("Content-Security-Policy"), "default-src 'none'; frame-ancestors 'self'");
   EXPECT_FALSE(r.header("X-Powered-By").has_value());
   auto id = r.header("X-Request-Id");
   ASSERT_TRUE(id.has_value());

@@ -69,7 +69,7 @@ TEST_F(MiddlewareTest, ErrorMapper_TurnsThrownErrorsIntoResponsesThatStillGetHea
   auto r = run(get("/missing"));
   EXPECT_EQ(r.status, 404);
   EXPECT_TRUE(r.headers.get("X-Request-Id").has_value());
-  EXPECT_EQ(r.headers.get("X-Frame-Options"), "SAMEORIGIN");
+  EXPECT_NE(r.fixed_headers.find("X-Frame-Options: SAMEORIGIN\r\n"), std::string::npos);
 }
 
 TEST_F(MiddlewareTest, SecurityHeaders_KeepWhatTheRouteSet) {
@@ -82,8 +82,8 @@ TEST_F(MiddlewareTest, SecurityHeaders_KeepWhatTheRouteSet) {
   pipeline_.use(security_headers());
   auto r = run(get("/media"));
   EXPECT_EQ(r.headers.get("Cross-Origin-Resource-Policy"), "cross-origin");
-  EXPECT_EQ(r.headers.count("Cross-Origin-Resource-Policy"), 1u);
-  EXPECT_EQ(r.headers.get("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r.fixed_headers.find("Cross-Origin-Resource-Policy"), std::string::npos);
+  EXPECT_NE(r.fixed_headers.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos);
 }
 
 TEST_F(MiddlewareTest, ClientAddress_IgnoresForwardedForUnlessTrusted) {
