@@ -55,6 +55,7 @@ TEST(Cli, NotYetAvailableCommands_SaySo) {
 
 struct BadConfig {
   std::string name, value, expected;
+  friend void PrintTo(const BadConfig& c, std::ostream* os) { *os << c.name << "=" << c.value; }
 };
 
 class CliBadConfig : public ::testing::TestWithParam<BadConfig> {};
