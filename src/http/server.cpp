@@ -219,7 +219,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closing_) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    parser_->body_limit(server_.options.json_body_limit);
+    // The parser checks Content-Length against this as the header completes; the limit that
+    // fits the content type is set in check_header() before any body byte is parsed.
+    parser_->body_limit(
+        std::max(server_.options.json_body_limit, server_.options.upload_body_limit));
     header_checked_ = false;
     if (buffer_.size() > 0) {
       state_ = State::reading_header;

@@ -31,6 +31,16 @@ app::AppHooks test_hooks() {
              o["body"] = ctx.body;
              return http::Response::json(200, boost::json::serialize(o));
            }});
+    r.add({.method = http::Method::post,
+           .pattern = "/test/upload",
+           .handler =
+               [](http::Request& req, http::RequestContext& ctx) {
+                 boost::json::object o;
+                 o["kind"] = static_cast<int>(ctx.body_kind);
+                 o["bytes"] = req.body.size();
+                 return http::Response::json(200, boost::json::serialize(o));
+               },
+           .bodies = static_cast<unsigned>(http::BodyKind::multipart)});
     r.add({.method = http::Method::get,
            .pattern = "/test/items/:id",
            .handler = [](http::Request&, http::RequestContext& ctx) {
@@ -330,6 +340,29 @@ TEST_F(ServerTest, JsonBodyOver1MiB_Is413BeforeTheBodyIsRead) {
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(r->json().at("message"), "Request body too large");
   EXPECT_TRUE(c.wait_closed());
+}
+
+TEST(ServerUploads, MultipartBodiesGetTheUploadLimitNotTheJsonOne) {
+  TestServer server(Env{{"MAX_UPLOAD_MB", "2"}}, test_hooks());
+  HttpClient c(server.port());
+  std::string body(1536 * 1024, 'x');  // over the JSON limit, under MAX_UPLOAD_MB
+  auto ok = c.request("POST", "/test/upload", body,
+                      {{"Content-Type", "multipart/form-data; boundary=b"}});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.json().at("bytes"), body.size());
+  EXPECT_EQ(ok.json().at("kind"), static_cast<int>(http::BodyKind::multipart));
+
+  auto json = c.request("POST", "/test/upload", body, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(json.status, 413);
+
+  HttpClient big(server.port());
+  ASSERT_TRUE(big.send_raw(
+      "POST /test/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+      "Content-Length: 3000000\r\n\r\n"));
+  auto r = big.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_TRUE(big.wait_closed());
 }
 
 TEST_F(ServerTest, ChunkedJsonBodyOver1MiB_Is413) {
