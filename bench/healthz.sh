@@ -193,9 +193,13 @@ bad_answers() {  # non-2xx answers plus socket errors, as one number
 
 nginx_rps=$(req_per_s "$tmp/nginx-wrk.txt")
 shopd_rps=$(req_per_s "$tmp/shopd-wrk.txt")
-ratio=$(awk -v s="$shopd_rps" -v n="$nginx_rps" 'BEGIN { printf "%.2f", n > 0 ? s / n : 0 }')
-ratio_met=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.6) ? "met" : "MISSED" }')
-rss_met=$(awk -v k="$idle_rss" 'BEGIN { print (k < 20 * 1024) ? "met" : "MISSED" }')
+if [[ -z $nginx_rps || -z $shopd_rps ]]; then
+  echo "healthz.sh: wrk printed no Requests/sec line" >&2
+  exit 1
+fi
+ratio=$(awk -v s="$shopd_rps" -v n="$nginx_rps" 'BEGIN { printf "%.2f", (n > 0 ? s / n : 0) }')
+ratio_met=$(awk -v r="$ratio" 'BEGIN { print ((r >= 0.6) ? "met" : "MISSED") }')
+rss_met=$(awk -v k="$idle_rss" 'BEGIN { print ((k < 20 * 1024) ? "met" : "MISSED") }')
 
 printf '\n=== GET /healthz: wrk -t%s -c%s -d%ss --latency, on %s cores shared by wrk and the server\n' \
   "$threads" "$connections" "$seconds" "$(nproc)"

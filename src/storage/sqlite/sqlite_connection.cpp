@@ -110,7 +110,7 @@ void bind_params(sqlite3* db, sqlite3_stmt* statement, std::span<const Value> pa
     }
   }
   for (std::size_t k = 1; k <= params.size(); ++k) {
-    const std::string name = "$" + std::to_string(k);
+    const std::string name = fmt::format("${}", k);
     const int index = sqlite3_bind_parameter_index(statement, name.c_str());
     if (index == 0) {
       throw std::logic_error(fmt::format("parameter {} was given but the SQL does not use it: {}",
