@@ -114,6 +114,7 @@ std::optional<HttpResponse> HttpClient::read_response(std::chrono::milliseconds 
     char chunk[16384];
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n <= 0) {
+      if (!parser.got_some()) return std::nullopt;  // closed before any byte of a response
       boost::system::error_code ec;
       parser.put_eof(ec);  // a response delimited by the close
       if (!ec && parser.is_done()) break;
