@@ -2,11 +2,18 @@
 
 #include <spdlog/logger.h>
 
+#include <filesystem>
 #include <thread>
 
+#include "app/secrets.hpp"
 #include "app/service_routes.hpp"
+#include "auth/access_token.hpp"
+#include "auth/auth_routes.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/password_hasher.hpp"
 #include "cache/in_process_rate_limiter.hpp"
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 #include "core/thread_pool.hpp"
 #include "http/metrics.hpp"
 #include "http/middleware.hpp"
@@ -20,10 +27,15 @@ namespace shop::app {
 
 // Everything the running app owns, in construction order (destroyed in reverse).
 struct App::Parts {
-  SystemClock clock;
+  explicit Parts(const Clock* injected) : clock(injected != nullptr ? *injected : system_clock) {}
+  SystemClock system_clock;
+  const Clock& clock;  // the system clock, or the one a test injected
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<ThreadPool> workers;
   cache::InProcessRateLimiter rate_limiter{clock};
+  std::unique_ptr<auth::AccessTokens> access_tokens;
+  std::unique_ptr<auth::PasswordHasher> password_hasher;
+  std::unique_ptr<auth::AuthService> auth;
   http::Router router;
   const http::Metrics* metrics_view = nullptr;
   std::unique_ptr<http::Metrics> metrics;
@@ -35,7 +47,7 @@ App::App(Config config, std::shared_ptr<spdlog::logger> log, AppHooks hooks)
     : config_(std::move(config)),
       log_(std::move(log)),
       hooks_(std::move(hooks)),
-      parts_(std::make_unique<Parts>()) {}
+      parts_(std::make_unique<Parts>(hooks_.clock)) {}
 
 App::~App() {
   if (parts_->server) {
@@ -47,8 +59,6 @@ App::~App() {
 
 void App::start() {
   auto& p = *parts_;
-  if (config_.storage == StorageBackend::postgres)
-    throw std::runtime_error("the PostgreSQL backend is not available in this build yet");
   if (config_.redis_url)
     throw std::runtime_error("REDIS_URL is not supported in this build yet; unset it");
 
@@ -63,7 +73,25 @@ void App::start() {
   unsigned workers = config_.worker_threads != 0 ? config_.worker_threads : std::max(4u, 2 * cores);
   p.workers = std::make_unique<ThreadPool>(workers, 4096);
 
+  // Password hashing has its own threads; at most half the workers may wait for it, so a flood
+  // of logins never takes the threads that serve everything else.
+  p.access_tokens = std::make_unique<auth::AccessTokens>(jwt_secret(config_, *log_),
+                                                         config_.access_token_ttl, p.clock);
+  p.password_hasher =
+      std::make_unique<auth::PasswordHasher>(cores, std::max<std::size_t>(1, workers / 2));
+  p.auth = std::make_unique<auth::AuthService>(
+      *p.db, *p.password_hasher, *p.access_tokens, p.rate_limiter, p.clock,
+      auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl});
+
   add_service_routes(p.router, *p.db, p.metrics_view);
+  std::vector<std::string> trusted_origins = config_.client_origins;
+  trusted_origins.push_back(config_.public_url);
+  auth::add_auth_routes(p.router, *p.auth, p.rate_limiter,
+                        {.cookie_secure = config_.cookie_secure,
+                         .refresh_ttl = config_.refresh_token_ttl,
+                         .trusted_origins = std::move(trusted_origins),
+                         .attempts_per_ip = config_.auth_rate_limit_max,
+                         .window = config_.rate_limit_window});
   if (hooks_.extra_routes) hooks_.extra_routes(p.router);
   p.metrics = std::make_unique<http::Metrics>(p.router);
   p.metrics_view = p.metrics.get();
@@ -93,6 +121,7 @@ void App::start() {
   p.pipeline->use(
       http::rate_limit(p.rate_limiter, {config_.rate_limit_max, config_.rate_limit_window}));
   p.pipeline->use(http::body_parser());
+  p.pipeline->use(auth::require_auth(*p.auth));
 
   http::ServerOptions server_options;
   server_options.host = config_.host;

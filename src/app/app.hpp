@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "app/config.hpp"
 
@@ -15,12 +16,17 @@ class Router;
 struct ServerOptions;
 }  // namespace shop::http
 
+namespace shop {
+class Clock;
+}
+
 namespace shop::app {
 
 // Extra wiring for tests: routes added before the server starts, and server limits (timeouts)
 // shortened so that tests do not wait for the production values.
 struct AppHooks {
   std::function<void(http::Router&)> extra_routes;
+  const Clock* clock = nullptr;  // replaces the system clock (token expiry, rate-limit windows)
   std::function<void(http::ServerOptions&)> server_options;
 };
 

@@ -3,10 +3,15 @@
 #include <spdlog/logger.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <ostream>
 #include <stdexcept>
 
+#include "app/accounts_tool.hpp"
 #include "app/app.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/validation.hpp"
+#include "core/error.hpp"
 #include "core/log.hpp"
 #include "storage/migrator.hpp"
 #include "storage/open_database.hpp"
@@ -55,6 +60,60 @@ CommandLine parse_command_line(std::span<const std::string> argv) {
   return cli;
 }
 
+namespace {
+
+// --email E --password P [--name N] → values; throws std::invalid_argument on anything else.
+std::map<std::string, std::string> admin_flags(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> flags;
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    const std::string& flag = args[i];
+    if (flag != "--email" && flag != "--password" && flag != "--name")
+      throw std::invalid_argument("unknown option \"" + flag + "\"");
+    if (i + 1 >= args.size()) throw std::invalid_argument(flag + " needs a value");
+    flags[flag.substr(2)] = args[i + 1];
+  }
+  if (!flags.contains("email") || !flags.contains("password"))
+    throw std::invalid_argument("--email and --password are required");
+  return flags;
+}
+
+int create_admin(const CommandLine& cli, const Config& config, std::ostream& out,
+                 std::ostream& err) {
+  std::map<std::string, std::string> flags;
+  try {
+    flags = admin_flags(cli.args);
+  } catch (const std::invalid_argument& e) {
+    err << "shopd create-admin: " << e.what() << "\n"
+        << "usage: shopd create-admin --email E --password P [--name N]\n";
+    return kExitUsage;
+  }
+  try {
+    AccountsTool accounts(config);
+    auto outcome = accounts.service().create_admin(
+        flags["email"], flags["password"], flags.contains("name") ? flags["name"] : "Admin");
+    std::string email = auth::normalize_email(flags["email"]);
+    switch (outcome) {
+      case auth::AdminOutcome::created:
+        out << "created admin " << email << "\n";
+        break;
+      case auth::AdminOutcome::promoted:
+        out << "promoted " << email << " to admin (password unchanged)\n";
+        break;
+      case auth::AdminOutcome::already_admin:
+        out << email << " is already an admin\n";
+        break;
+    }
+    return kExitOk;
+  } catch (const Error& e) {
+    for (const auto& f : e.fields())
+      err << "shopd create-admin: " << f.field << " " << f.message << "\n";
+    if (e.fields().empty()) err << "shopd create-admin: " << e.public_message() << "\n";
+    return e.code() == ErrorCode::invalid_input ? kExitUsage : kExitFailure;
+  }
+}
+
+}  // namespace
+
 int run_command(const CommandLine& cli, const Environment& env, std::ostream& out,
                 std::ostream& err) {
   switch (cli.command) {
@@ -64,13 +123,12 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
     case Command::version:
       out << "shopd 0.1.0\n";
       return kExitOk;
-    case Command::create_admin:
     case Command::seed_demo:
-      err << "shopd: " << (cli.command == Command::create_admin ? "create-admin" : "seed-demo")
-          << " is not available yet\n";
+      err << "shopd: seed-demo is not available yet\n";
       return kExitFailure;
     case Command::serve:
     case Command::migrate:
+    case Command::create_admin:
       break;
   }
   Config config;
@@ -84,8 +142,6 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
   spdlog::set_default_logger(logger);  // the storage layer's warnings share our format and stream
   try {
     if (cli.command == Command::migrate) {
-      if (config.storage == StorageBackend::postgres)
-        throw std::runtime_error("the PostgreSQL backend is not available in this build yet");
       storage::DatabaseOptions options;
       options.pool_size = 1;
       auto db = storage::open_database(config.database_url, options);
@@ -97,6 +153,7 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
           << " (schema version " << migrator.current_version() << ")\n";
       return kExitOk;
     }
+    if (cli.command == Command::create_admin) return create_admin(cli, config, out, err);
     App app(config, logger);
     app.stop_on_signals();
     app.start();

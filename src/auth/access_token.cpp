@@ -89,11 +89,12 @@ std::string AccessTokens::sign(std::string_view signing_input) const {
   return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
 }
 
-std::string AccessTokens::issue(std::string_view user_id) const {
+std::string AccessTokens::issue(std::string_view user_id, std::string_view session_id) const {
   std::int64_t now = seconds_since_epoch(clock_.now());
   boost::json::object payload;
   payload["id"] = user_id;
   payload["sub"] = user_id;
+  if (!session_id.empty()) payload["sid"] = session_id;
   payload["iat"] = now;
   payload["exp"] = now + ttl_.count();
   std::string input =
@@ -130,6 +131,11 @@ AccessClaims AccessTokens::verify(std::string_view token) const {
       sub != payload.end() &&
       (!sub->value().is_string() || sub->value().as_string() != claims.user_id))
     reject();
+
+  if (auto sid = payload.find("sid"); sid != payload.end()) {
+    if (!sid->value().is_string()) reject();
+    claims.session_id = std::string(sid->value().as_string());
+  }
 
   std::int64_t now = seconds_since_epoch(clock_.now());
   if (!numeric_date(payload, "exp", claims.expires_at)) reject();

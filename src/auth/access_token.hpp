@@ -12,6 +12,7 @@ namespace shop::auth {
 // What a verified access token says.
 struct AccessClaims {
   std::string user_id;
+  std::string session_id;       // the login session (refresh-token family); may be empty
   std::int64_t issued_at = 0;   // seconds since the epoch
   std::int64_t expires_at = 0;  // seconds since the epoch
 };
@@ -26,7 +27,8 @@ class AccessTokens {
 
   AccessTokens(std::string secret, std::chrono::seconds ttl, const Clock& clock);
 
-  std::string issue(std::string_view user_id) const;
+  // session_id names the login session the token belongs to (claim `sid`).
+  std::string issue(std::string_view user_id, std::string_view session_id = {}) const;
 
   // Throws Error{unauthenticated} for a malformed, tampered, expired or not-yet-valid token.
   AccessClaims verify(std::string_view token) const;

@@ -29,6 +29,32 @@ RateDecision InProcessRateLimiter::hit(std::string_view key, std::uint32_t limit
   return d;
 }
 
+RateDecision InProcessRateLimiter::peek(std::string_view key, std::uint32_t limit,
+                                        std::chrono::seconds window) {
+  auto now = clock_.steady_now();
+  Shard& shard = shards_[Hash{}(key) % shards_.size()];
+  std::lock_guard lock(shard.mutex);
+  RateDecision d;
+  d.limit = limit;
+  auto it = shard.windows.find(key);
+  std::uint32_t count = it != shard.windows.end() && it->second.ends > now ? it->second.count : 0;
+  d.allowed = count < limit;
+  d.remaining = d.allowed ? limit - count : 0;
+  d.reset = count == 0 ? window
+                       : std::max(std::chrono::ceil<std::chrono::seconds>(it->second.ends - now),
+                                  std::chrono::seconds(1));
+  return d;
+}
+
+void InProcessRateLimiter::refund(std::string_view key) {
+  auto now = clock_.steady_now();
+  Shard& shard = shards_[Hash{}(key) % shards_.size()];
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.windows.find(key);
+  if (it != shard.windows.end() && it->second.ends > now && it->second.count > 0)
+    --it->second.count;
+}
+
 void InProcessRateLimiter::sweep(Shard& shard, std::chrono::steady_clock::time_point now) {
   std::erase_if(shard.windows, [&](const auto& kv) { return kv.second.ends <= now; });
   if (shard.windows.size() >= max_keys_) {

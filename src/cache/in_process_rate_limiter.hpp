@@ -19,6 +19,9 @@ class InProcessRateLimiter final : public RateLimiter {
       : clock_(clock), max_keys_(max_keys_per_shard) {}
 
   RateDecision hit(std::string_view key, std::uint32_t limit, std::chrono::seconds window) override;
+  RateDecision peek(std::string_view key, std::uint32_t limit,
+                    std::chrono::seconds window) override;
+  void refund(std::string_view key) override;
 
   std::size_t size() const;
 

@@ -21,6 +21,12 @@ class RateLimiter {
   // Counts one hit for key and says whether it is within limit for the current window.
   virtual RateDecision hit(std::string_view key, std::uint32_t limit,
                            std::chrono::seconds window) = 0;
+  // Says whether one more hit would be allowed, without counting one (e.g. failed logins are
+  // counted only when they fail, but checked before every attempt).
+  virtual RateDecision peek(std::string_view key, std::uint32_t limit,
+                            std::chrono::seconds window) = 0;
+  // Takes back one hit of the current window (a reserved attempt that turned out fine).
+  virtual void refund(std::string_view key) = 0;
 };
 
 }  // namespace shop::cache

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,6 +37,13 @@ class Error : public std::runtime_error {
   Error(ErrorCode code, std::string public_message, std::vector<FieldError> fields = {})
       : std::runtime_error(public_message), code_(code), fields_(std::move(fields)) {}
 
+  // For rate_limited and unavailable: when the client may try again.
+  Error& with_retry_after(std::chrono::seconds s) {
+    retry_after_ = s;
+    return *this;
+  }
+  std::optional<std::chrono::seconds> retry_after() const noexcept { return retry_after_; }
+
   ErrorCode code() const noexcept { return code_; }
   std::string_view public_message() const noexcept { return what(); }
   const std::vector<FieldError>& fields() const noexcept { return fields_; }
@@ -42,6 +51,7 @@ class Error : public std::runtime_error {
  private:
   ErrorCode code_;
   std::vector<FieldError> fields_;
+  std::optional<std::chrono::seconds> retry_after_;
 };
 
 }  // namespace shop

@@ -47,7 +47,9 @@ Response error_response(const Error& error) {
       fields.push_back({{"field", f.field}, {"message", f.message}});
     body["errors"] = std::move(fields);
   }
-  return Response::json(status_for(error.code()), boost::json::serialize(body));
+  Response r = Response::json(status_for(error.code()), boost::json::serialize(body));
+  if (auto after = error.retry_after()) r.headers.add("Retry-After", std::to_string(after->count()));
+  return r;
 }
 
 Response error_response(int status, std::string_view message) {

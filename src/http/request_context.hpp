@@ -17,7 +17,8 @@ struct Route;
 // The authenticated caller, filled in by the auth middleware.
 struct AuthUser {
   std::string id;
-  std::string role;  // "user" or "admin"
+  std::string role;        // "user" or "admin"
+  std::string session_id;  // the login session the access token belongs to
 };
 
 // Which body the parser found; routes say which kinds they accept.

@@ -66,9 +66,10 @@ class AccessTokenTest : public ::testing::Test {
 const boost::json::object kHs256 = {{"alg", "HS256"}, {"typ", "JWT"}};
 
 TEST_F(AccessTokenTest, IssuedTokenVerifiesWithItsClaims) {
-  auto token = tokens_.issue("user-42");
+  auto token = tokens_.issue("user-42", "family-7");
   auto claims = tokens_.verify(token);
   EXPECT_EQ(claims.user_id, "user-42");
+  EXPECT_EQ(claims.session_id, "family-7");
   EXPECT_EQ(claims.expires_at - claims.issued_at, 900);
 }
 

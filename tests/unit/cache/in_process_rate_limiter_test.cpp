@@ -87,3 +87,33 @@ TEST(InProcessRateLimiter, ConcurrentHitsAreCountedExactly) {
 
 }  // namespace
 }  // namespace shop::cache
+
+namespace shop::cache {
+namespace {
+
+TEST(InProcessRateLimiter, PeekDoesNotCount) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock);
+  EXPECT_TRUE(limiter.peek("k", 2, 60s).allowed);
+  EXPECT_EQ(limiter.peek("k", 2, 60s).remaining, 2u);
+  limiter.hit("k", 2, 60s);
+  limiter.hit("k", 2, 60s);
+  auto d = limiter.peek("k", 2, 60s);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.reset, 60s);
+  clock.t += 61s;
+  EXPECT_TRUE(limiter.peek("k", 2, 60s).allowed);
+}
+
+TEST(InProcessRateLimiter, RefundGivesBackOneHit) {
+  FakeClock clock;
+  InProcessRateLimiter limiter(clock);
+  limiter.hit("k", 1, 60s);
+  EXPECT_FALSE(limiter.peek("k", 1, 60s).allowed);
+  limiter.refund("k");
+  EXPECT_TRUE(limiter.hit("k", 1, 60s).allowed);
+  limiter.refund("unknown");  // nothing to give back: no effect
+}
+
+}  // namespace
+}  // namespace shop::cache

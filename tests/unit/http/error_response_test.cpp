@@ -73,3 +73,16 @@ TEST(ErrorResponse, PublicErrorsKeepTheirStatus) {
 
 }  // namespace
 }  // namespace shop::http
+
+namespace shop::http {
+namespace {
+
+TEST(ErrorResponse, RetryAfterBecomesAHeader) {
+  auto r = error_response(Error(ErrorCode::rate_limited, "Too many login attempts")
+                              .with_retry_after(std::chrono::seconds(42)));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers.get("Retry-After"), "42");
+}
+
+}  // namespace
+}  // namespace shop::http

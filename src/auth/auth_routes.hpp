@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+
+namespace shop::cache {
+class RateLimiter;
+}
+
+namespace shop::auth {
+
+class AuthService;
+
+struct AuthRouteOptions {
+  bool cookie_secure = false;
+  std::chrono::seconds refresh_ttl{604800};
+  // Origins that may use the cookie routes (refresh, logout): CLIENT_URL's and shopd's own.
+  std::vector<std::string> trusted_origins;
+  std::uint32_t attempts_per_ip = 20;  // AUTH_RATE_LIMIT_MAX, 0 turns it off
+  std::chrono::seconds window{900};
+};
+
+// The /api/users routes of the contract.
+void add_auth_routes(http::Router& router, AuthService& service, cache::RateLimiter& limiter,
+                     AuthRouteOptions options);
+
+// Enforces Route::access: a valid Bearer token of an existing user, and the admin role where
+// required. Sets ctx.user.
+http::Middleware require_auth(AuthService& service);
+
+}  // namespace shop::auth
