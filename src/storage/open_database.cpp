@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "storage/postgres/postgres_database.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 
@@ -51,7 +52,7 @@ std::unique_ptr<Database> open_database(std::string_view url, const DatabaseOpti
     case Dialect::sqlite:
       return std::make_unique<sqlite::SqliteDatabase>(parsed.location, options);
     case Dialect::postgres:
-      throw std::runtime_error("DATABASE_URL: PostgreSQL is not supported by this build yet");
+      return std::make_unique<postgres::PostgresDatabase>(parsed.location, options);
   }
   throw std::logic_error("unknown database dialect");
 }

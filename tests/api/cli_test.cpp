@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <regex>
@@ -44,6 +45,67 @@ TEST(Cli, UnknownCommandOrFlag_Exits2WithUsage) {
   EXPECT_EQ(flag.exit_code, 2);
   EXPECT_THAT(flag.output, HasSubstr("usage: shopd"));
   EXPECT_EQ(run_shopd({"--bogus"}, {}, dir.str()).exit_code, 2);
+}
+
+TEST(Cli, CreateAdmin_CreatesThenSaysAlreadyThenPromotes) {
+  TempDir dir;
+  auto env = base_env(dir);
+  auto created = run_shopd({"create-admin", "--email", " Boss@Example.com ", "--password",
+                            "a-long-password", "--name", "The Boss"},
+                           env, dir.str());
+  EXPECT_EQ(created.exit_code, 0) << created.output;
+  EXPECT_THAT(created.output, HasSubstr("created admin boss@example.com"));
+  EXPECT_THAT(created.output, Not(HasSubstr("a-long-password")));
+  auto again =
+      run_shopd({"create-admin", "--email", "boss@example.com", "--password", "a-long-password"},
+                env, dir.str());
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_THAT(again.output, HasSubstr("already an admin"));
+
+  // A registered user is promoted; the server then lets the same token into the admin route.
+  Subprocess server({SHOPD_BINARY, "serve"}, env, dir.str());
+  ASSERT_TRUE(server.wait_for_output("listening on", 10s)) << server.output();
+  std::smatch m;
+  std::string out = server.output();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(127\.0\.0\.1:(\d+))")));
+  HttpClient c(static_cast<std::uint16_t>(std::stoi(m[1])));
+  auto reg = c.post_json("/api/users/register",
+                         R"({"name":"Ann","email":"ann@example.com","password":"password1"})");
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  Headers auth = {
+      {"Authorization", "Bearer " + std::string(reg.json().at("accessToken").as_string())}};
+  EXPECT_EQ(c.get("/api/users/admin", auth).status, 403);
+  auto promoted =
+      run_shopd({"create-admin", "--email", "ann@example.com", "--password", "whatever-else"}, env,
+                dir.str());
+  EXPECT_EQ(promoted.exit_code, 0) << promoted.output;
+  EXPECT_THAT(promoted.output, HasSubstr("promoted ann@example.com to admin"));
+  EXPECT_EQ(c.get("/api/users/admin", auth).status, 200);
+  // The generated secret is kept beside the database, readable by its owner only.
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() / "db" / "jwt_secret").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(12s), 0);
+}
+
+TEST(Cli, CreateAdmin_BadInputExits2WithAClearLine) {
+  TempDir dir;
+  auto env = base_env(dir);
+  auto bad_email =
+      run_shopd({"create-admin", "--email", "nope", "--password", "long-enough"}, env, dir.str());
+  EXPECT_EQ(bad_email.exit_code, 2);
+  EXPECT_THAT(bad_email.output, HasSubstr("email must be a valid email address"));
+  auto short_pw = run_shopd({"create-admin", "--email", "a@example.com", "--password", "short"},
+                            env, dir.str());
+  EXPECT_EQ(short_pw.exit_code, 2);
+  EXPECT_THAT(short_pw.output, HasSubstr("password must be at least 8 characters"));
+  EXPECT_EQ(run_shopd({"create-admin", "--email", "a@example.com"}, env, dir.str()).exit_code, 2);
+  EXPECT_EQ(run_shopd({"create-admin", "--email", "a@example.com", "--password", "long-enough",
+                       "--role", "x"},
+                      env, dir.str())
+                .exit_code,
+            2);
 }
 
 TEST(Cli, NotYetAvailableCommands_SaySo) {

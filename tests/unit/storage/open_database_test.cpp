@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -68,12 +69,27 @@ TEST(OpenDatabase, MemoryUrl_OpensWorkingDatabase) {
   EXPECT_TRUE(db->ping());
 }
 
-TEST(OpenDatabase, Postgres_NotSupportedYet_ThrowsWithoutPassword) {
+TEST(OpenDatabase, PostgresNobodyListening_ThrowsOneLineQuicklyWithoutPassword) {
+  const auto started = std::chrono::steady_clock::now();
   try {
-    open_database("postgres://shop:secret@db/shop");
+    open_database("postgres://shop:secret@127.0.0.1:1/shop");
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
-    EXPECT_FALSE(contains(e.what(), "secret")) << e.what();
+    const std::string message = e.what();
+    EXPECT_PRED2(contains, message, "cannot connect to PostgreSQL at 127.0.0.1:1/shop");
+    EXPECT_FALSE(contains(message, "secret")) << message;
+    EXPECT_FALSE(contains(message, "\n")) << message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST(OpenDatabase, PostgresMalformedUrl_ThrowsWithoutPassword) {
+  try {
+    open_database("postgres://shop:se%zzcret@127.0.0.1:1/shop");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_PRED2(contains, e.what(), "not a valid PostgreSQL URL");
+    EXPECT_FALSE(contains(e.what(), "cret")) << e.what();
   }
 }
 
