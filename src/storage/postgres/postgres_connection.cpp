@@ -125,10 +125,13 @@ std::vector<Oid> value_types(std::span<const Value> params) {
   return types;
 }
 
-// A cached statement whose result columns changed since it was prepared.
-bool is_stale_plan(const PGresult* result) {
-  return field(result, PG_DIAG_SQLSTATE) == "0A000" &&
-         field(result, PG_DIAG_MESSAGE_PRIMARY) == "cached plan must not change result type";
+// A cached statement the server can no longer run as prepared: its result columns changed, or
+// it was deallocated behind our back (DISCARD ALL). Nothing ran.
+bool is_stale_statement(const PGresult* result) {
+  const auto sqlstate = field(result, PG_DIAG_SQLSTATE);
+  return sqlstate == "26000" ||
+         (sqlstate == "0A000" &&
+          field(result, PG_DIAG_MESSAGE_PRIMARY) == "cached plan must not change result type");
 }
 
 // Server notices (e.g. "relation already exists, skipping") go to the debug log, not stderr.
@@ -343,9 +346,8 @@ Result PostgresConnection::execute_params(std::string_view sql, std::span<const 
       const auto owned = own(result);
       return to_result(owned.get());
     }
-    if (!is_stale_plan(result)) throw_error(result, sql);
-    // The table changed under the cached statement (e.g. a migration added a column to a
-    // SELECT *): nothing ran, so prepare it afresh and run it again.
+    if (!is_stale_statement(result)) throw_error(result, sql);
+    // E.g. a migration added a column under a cached SELECT *: prepare it afresh, run it again.
     PQclear(result);
     forget_statement(by_sql_.at(sql));
     if (in_transaction()) {
