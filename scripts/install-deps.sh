@@ -17,8 +17,9 @@ build_packages=(
 )
 test_packages=(
   clang-format
-  # NEXT ISSUE (PostgreSQL backend, Redis cache): add postgresql and redis-server here, for the
-  # private servers scripts/test.sh will start.
+  postgresql  # scripts/test.sh starts private clusters from its programs (initdb, pg_ctl)
+  # NEXT ISSUE (Redis cache): add redis-server here, for the private server scripts/test.sh will
+  # start.
 )
 bench_packages=(wrk nginx-light)
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# README command 2, and what CI runs (.ci/run): installs what the build and the tests need, then
+# README command 2, and what CI runs (.ci/run): installs what the build and the tests need, starts
+# private PostgreSQL servers for the PostgreSQL test cases (stopped and removed at exit), then
 #   1. checks the formatting of src/, tests/ and bench/ with clang-format,
 #   2. builds Release with warnings as errors into build/ and runs every test suite (ctest),
 #   3. builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and runs them
@@ -14,11 +15,15 @@ cd "$repo_root" || exit 1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shopd-test.XXXXXX")
 service_pids=()  # whatever this script starts in the background; stopped on exit
+pg_stop_scripts=()  # private PostgreSQL clusters: their control scripts, run with `stop` on exit
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  local pid
+  local pid script
+  for script in "${pg_stop_scripts[@]}"; do
+    bash "$script" stop >/dev/null 2>&1
+  done
   for pid in "${service_pids[@]}" $(jobs -p); do
     kill "$pid" 2>/dev/null
   done
@@ -99,15 +104,134 @@ run_tests() {  # preset
 }
 
 # ---- Services the store and API tests need ----------------------------------------------------
-# NEXT ISSUE (PostgreSQL backend, Redis cache) starts here: install postgresql and redis-server
-# through the `test` group of scripts/install-deps.sh, then start a private PostgreSQL (initdb into
-# "$work/pg" as a non-root user, since PostgreSQL refuses to run as root; pg_ctl start with
-# -k "$work" -h 127.0.0.1 and a free port) and a private redis-server (--port <free port>
-# --bind 127.0.0.1 --save '' --appendonly no), wait until both answer, export their URLs for the
-# suites (e.g. SHOPD_TEST_POSTGRES_URL, SHOPD_TEST_REDIS_URL), and append their pids to
-# service_pids so that cleanup() stops them. Tests must skip, not fail, when a URL is unset.
+# PostgreSQL: two private clusters in "$work/pg" on 127.0.0.1 (a free port each), run by a non-root
+# user (postgres when this script runs as root; PostgreSQL refuses to run as root). "main" serves
+# the store and API suites (SHOPD_TEST_POSTGRES_URL; every test makes a schema of its own);
+# "outage" is stopped and started by the API outage test (SHOPD_TEST_PG_FAULT_URL and
+# SHOPD_TEST_PG_FAULT_CTL, a script taking stop|start), so tests running beside it are not
+# disturbed. cleanup() stops both. Without CI=true a PostgreSQL that cannot start only skips the
+# PostgreSQL cases; with CI=true it stops the run.
+# NEXT ISSUE (Redis cache): start a private redis-server here too (--port <free port>
+# --bind 127.0.0.1 --save '' --appendonly no), export SHOPD_TEST_REDIS_URL, append its pid to
+# service_pids.
+pg_bin=""
+pg_user=""     # "" runs the clusters as the current user
+pg_status="not started"
+
+# Runs a PostgreSQL program as the cluster owner, from / (the owner may not read our cwd).
+as_pg_user() {
+  if [[ -n $pg_user ]]; then
+    (cd / && runuser -u "$pg_user" -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+find_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [[ -z $pg_bin || ! -x $pg_bin/pg_ctl ]]; then
+    echo "postgres: no server programs under /usr/lib/postgresql/*/bin (package postgresql)" >&2
+    return 1
+  fi
+  if [[ $(id -u) -eq 0 ]]; then
+    pg_user=postgres
+    if ! id "$pg_user" >/dev/null 2>&1; then
+      echo "postgres: user $pg_user does not exist" >&2
+      return 1
+    fi
+    chmod 711 "$work"  # the cluster owner must reach its folder inside
+  fi
+}
+
+# Makes, starts and fills one cluster; sets pg_url (postgres://shopd:PASSWORD@127.0.0.1:PORT/
+# shopd_test) and pg_ctl_script (a script taking stop|start).
+start_postgres_cluster() {  # name
+  local dir="$work/pg/$1"
+  mkdir -p "$dir"
+  [[ -z $pg_user ]] || chown "$pg_user" "$work/pg" "$dir"
+  chmod 700 "$dir"
+  if ! as_pg_user "$pg_bin/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C \
+      --auth-local=trust --auth-host=scram-sha-256 >"$work/pg-$1-initdb.log" 2>&1; then
+    echo "postgres: initdb failed:" >&2
+    tail -n 20 "$work/pg-$1-initdb.log" >&2
+    return 1
+  fi
+  cat >>"$dir/data/postgresql.conf" <<CONF
+# scripts/test.sh: a throwaway cluster for tests
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 32MB
+max_connections = 200
+include_if_exists = 'port.conf'
+CONF
+  local ctl="$dir/ctl.sh"
+  local run_as=""
+  [[ -z $pg_user ]] || run_as="runuser -u $pg_user --"
+  cat >"$ctl" <<CTL
+#!/usr/bin/env bash
+# Stops or starts the private PostgreSQL cluster "$1" of one scripts/test.sh run.
+set -euo pipefail
+cd /
+case "\${1:-}" in
+  stop) exec $run_as "$pg_bin/pg_ctl" -D "$dir/data" -m immediate -w stop ;;
+  start) exec $run_as "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start ;;
+  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+CTL
+  # A random high port; taken ones make the start fail, so try a few.
+  local port attempt started=0
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    port=$((20000 + RANDOM % 40000))
+    echo "port = $port" >"$dir/data/port.conf"
+    [[ -z $pg_user ]] || chown "$pg_user" "$dir/data/port.conf"
+    if bash "$ctl" start >/dev/null 2>&1; then
+      started=1
+      break
+    fi
+  done
+  if [[ $started -eq 0 ]]; then
+    echo "postgres: the $1 cluster did not start; its log says:" >&2
+    tail -n 20 "$dir/server.log" >&2 2>/dev/null
+    return 1
+  fi
+  pg_stop_scripts+=("$ctl")
+  local password
+  password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  if ! as_pg_user "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres \
+      -d postgres -c "CREATE ROLE shopd LOGIN PASSWORD '$password'" \
+      -c "CREATE DATABASE shopd_test OWNER shopd" >/dev/null; then
+    echo "postgres: cannot create the test role and database in the $1 cluster" >&2
+    return 1
+  fi
+  pg_url="postgres://shopd:$password@127.0.0.1:$port/shopd_test"
+  pg_ctl_script=$ctl
+  echo "postgres: $1 cluster on 127.0.0.1:$port ($("$pg_bin/postgres" --version))"
+}
+
+start_postgres() {
+  find_postgres || return 1
+  start_postgres_cluster main || return 1
+  export SHOPD_TEST_POSTGRES_URL=$pg_url
+  start_postgres_cluster outage || return 1
+  export SHOPD_TEST_PG_FAULT_URL=$pg_url SHOPD_TEST_PG_FAULT_CTL=$pg_ctl_script
+}
+
 start_test_services() {
-  :
+  banner "test services (PostgreSQL)"
+  if start_postgres; then
+    pg_status="ran against private clusters"
+    return 0
+  fi
+  unset SHOPD_TEST_POSTGRES_URL SHOPD_TEST_PG_FAULT_URL SHOPD_TEST_PG_FAULT_CTL
+  if [[ ${CI:-} == true ]]; then
+    echo "test.sh: PostgreSQL could not be started and CI=true: its tests must not be skipped" >&2
+    return 1
+  fi
+  pg_status="SKIPPED (PostgreSQL could not be started)"
+  echo "test.sh: warning: PostgreSQL could not be started; its test cases will be skipped" >&2
 }
 # -----------------------------------------------------------------------------------------------
 
@@ -147,4 +271,5 @@ else
   echo "test.sh: FAILED"
 fi
 echo "tests: $tests_passed passed, $tests_failed failed"
+echo "postgres cases: $pg_status"
 exit "$failed"
