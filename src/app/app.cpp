@@ -73,12 +73,12 @@ void App::start() {
   unsigned workers = config_.worker_threads != 0 ? config_.worker_threads : std::max(4u, 2 * cores);
   p.workers = std::make_unique<ThreadPool>(workers, 4096);
 
-  // Password hashing has its own threads; at most half the workers may wait for it, so a flood
-  // of logins never takes the threads that serve everything else.
+  // Password hashing has its own threads, at low priority, on at most half the cores; at most
+  // half the workers may wait for it. A flood of logins never takes what serves everything else.
   p.access_tokens = std::make_unique<auth::AccessTokens>(jwt_secret(config_, *log_),
                                                          config_.access_token_ttl, p.clock);
   p.password_hasher =
-      std::make_unique<auth::PasswordHasher>(cores, std::max<std::size_t>(1, workers / 2));
+      std::make_unique<auth::PasswordHasher>(std::max(1u, cores / 2), std::max(1u, workers / 2));
   p.auth = std::make_unique<auth::AuthService>(
       *p.db, *p.password_hasher, *p.access_tokens, p.rate_limiter, p.clock,
       auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl});

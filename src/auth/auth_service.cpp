@@ -39,6 +39,11 @@ std::int64_t AuthService::now_ms() const {
   return epoch_ms(clock_.now());
 }
 
+void AuthService::refuse_when_hashing_is_full() const {
+  // Cheap refusal under a login flood: no database work for a request that cannot be served.
+  if (hasher_.saturated()) throw Error(ErrorCode::unavailable, "Server is busy, try again");
+}
+
 std::string AuthService::new_refresh_token(storage::Executor& db, std::string_view user_id,
                                            std::string_view family_id) {
   std::string token = random_hex(32);  // 256 random bits
@@ -71,6 +76,7 @@ IssuedSession AuthService::register_user(const RegisterInput& input) {
   if (auto p = password_problem(input.password); !p.empty()) problems.push_back({"password", p});
   throw_if_invalid(std::move(problems));
 
+  refuse_when_hashing_is_full();
   std::string hash = hasher_.hash(input.password);  // slow: outside any transaction
   std::int64_t now = now_ms();
   User user{new_id(), email, name, std::move(hash), "user", std::nullopt, now, now};
@@ -86,6 +92,7 @@ IssuedSession AuthService::register_user(const RegisterInput& input) {
 }
 
 IssuedSession AuthService::login(const LoginInput& input) {
+  refuse_when_hashing_is_full();
   std::string email = normalize_email(input.email);
   if (email.empty() || input.password.empty() || code_points(input.password) > 128)
     invalid_credentials();

@@ -87,6 +87,7 @@ class AuthService {
   std::string new_refresh_token(storage::Executor& db, std::string_view user_id,
                                 std::string_view family_id);
   std::int64_t now_ms() const;
+  void refuse_when_hashing_is_full() const;
 
   storage::Database& db_;
   PasswordHasher& hasher_;

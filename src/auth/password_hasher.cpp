@@ -8,9 +8,15 @@
 #include "core/error.hpp"
 
 namespace shop::auth {
+namespace {
+
+// Hashing yields the CPU to the I/O and worker threads when both want it.
+constexpr int kHashingNice = 10;
+
+}  // namespace
 
 PasswordHasher::PasswordHasher(std::size_t threads, std::size_t max_in_flight, Argon2Cost cost)
-    : cost_(cost), max_in_flight_(max_in_flight), pool_(threads, max_in_flight) {
+    : cost_(cost), max_in_flight_(max_in_flight), pool_(threads, max_in_flight, kHashingNice) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
 }
 

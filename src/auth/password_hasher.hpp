@@ -33,6 +33,8 @@ class PasswordHasher {
   void verify_unknown(std::string_view password);
   // True when a stored hash was made with another cost or algorithm.
   bool needs_rehash(std::string_view stored_hash) const;
+  // True when a new hash would be refused now; lets callers refuse before doing other work.
+  bool saturated() const { return in_flight_.load() >= max_in_flight_; }
 
  private:
   // Runs fn on the hashing pool and waits for it; throws Error{unavailable} when full.

@@ -1,11 +1,15 @@
 #include "core/thread_pool.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace shop {
 
-ThreadPool::ThreadPool(std::size_t threads, std::size_t max_queue) : max_queue_(max_queue) {
+ThreadPool::ThreadPool(std::size_t threads, std::size_t max_queue, int nice)
+    : max_queue_(max_queue) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i)
-    threads_.emplace_back([this] { run(); });
+    threads_.emplace_back([this, nice] { run(nice); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -39,7 +43,9 @@ std::size_t ThreadPool::queued() const {
   return queue_.size();
 }
 
-void ThreadPool::run() {
+void ThreadPool::run(int nice) {
+  // On Linux a thread's nice value is its own; failure only means normal priority.
+  if (nice != 0) (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
   for (;;) {
     std::function<void()> task;
     {

@@ -16,7 +16,9 @@ namespace shop {
 // so the caller can answer 503 instead of piling up work without bound.
 class ThreadPool {
  public:
-  ThreadPool(std::size_t threads, std::size_t max_queue);
+  // nice > 0 lowers the threads' scheduling priority (Linux), for work that must yield the CPU
+  // to latency-sensitive threads, such as password hashing.
+  ThreadPool(std::size_t threads, std::size_t max_queue, int nice = 0);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -32,7 +34,7 @@ class ThreadPool {
   std::size_t queued() const;
 
  private:
-  void run();
+  void run(int nice);
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,8 @@
 #include "core/thread_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <future>
@@ -42,6 +44,23 @@ TEST(ThreadPool, StopJoinsAndRefusesNewWork) {
   pool.stop();
   EXPECT_FALSE(pool.try_post([] {}));
   pool.stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace shop
+
+namespace shop {
+namespace {
+
+TEST(ThreadPool, NiceThreadsRunWithLowerPriority) {
+  ThreadPool pool(1, 4, 10);
+  std::promise<int> seen;
+  auto result = seen.get_future();
+  ASSERT_TRUE(pool.try_post([&seen] {
+    errno = 0;
+    seen.set_value(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())));
+  }));
+  EXPECT_EQ(result.get(), ::getpriority(PRIO_PROCESS, 0) + 10);
 }
 
 }  // namespace
