@@ -8,19 +8,12 @@
 #include <sstream>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 
 extern char** environ;
 
 namespace shop::app {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool valid_name(std::string_view n) {
   if (n.empty() || (n[0] >= '0' && n[0] <= '9')) return false;
@@ -34,7 +27,7 @@ template <class T>
 T parse_integer(const Environment& env, std::string_view name, T fallback, T min, T max) {
   auto raw = env.get(name);
   if (!raw) return fallback;
-  std::string_view text = trim(*raw);
+  std::string_view text = trim_whitespace(*raw);
   T value{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
@@ -47,7 +40,7 @@ T parse_integer(const Environment& env, std::string_view name, T fallback, T min
 bool parse_bool(const Environment& env, std::string_view name, bool fallback) {
   auto raw = env.get(name);
   if (!raw) return fallback;
-  std::string v(trim(*raw));
+  std::string v(trim_whitespace(*raw));
   for (char& c : v)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
@@ -72,16 +65,17 @@ std::map<std::string, std::string> parse_dotenv(std::string_view text) {
   std::size_t line_no = 0;
   while (!text.empty()) {
     auto nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
+    std::string_view line = trim_whitespace(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
-    if (line.starts_with("export ")) line = trim(line.substr(7));
+    if (line.starts_with("export ")) line = trim_whitespace(line.substr(7));
     auto eq = line.find('=');
-    std::string_view name = eq == std::string_view::npos ? line : trim(line.substr(0, eq));
+    std::string_view name =
+        eq == std::string_view::npos ? line : trim_whitespace(line.substr(0, eq));
     if (eq == std::string_view::npos || !valid_name(name))
       throw ConfigError(fmt::format(".env line {}: expected NAME=value", line_no));
-    std::string_view raw = trim(line.substr(eq + 1));
+    std::string_view raw = trim_whitespace(line.substr(eq + 1));
     std::string value;
     if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
       char quote = raw.front();
@@ -105,7 +99,7 @@ std::map<std::string, std::string> parse_dotenv(std::string_view text) {
       }
     } else {
       auto hash = raw.find(" #");
-      value = std::string(trim(raw.substr(0, hash)));
+      value = std::string(trim_whitespace(raw.substr(0, hash)));
     }
     out[std::string(name)] = std::move(value);
   }
@@ -139,7 +133,7 @@ std::optional<std::string> Environment::get(std::string_view name) const {
 Config load_config(const Environment& env) {
   Config c;
   if (auto host = env.get("HOST")) {
-    std::string h(trim(*host));
+    std::string h(trim_whitespace(*host));
     if (h == "localhost") h = "127.0.0.1";
     boost::system::error_code ec;
     boost::asio::ip::make_address(h, ec);
@@ -154,7 +148,7 @@ Config load_config(const Environment& env) {
         "MONGO_URI is not read by shopd: set DATABASE_URL (sqlite://./data/shopd.db, or "
         "postgres://user:pass@host:5432/db)");
   if (database_url) {
-    c.database_url = std::string(trim(*database_url));
+    c.database_url = std::string(trim_whitespace(*database_url));
     if (c.database_url.starts_with("sqlite:")) {
       c.storage = StorageBackend::sqlite;
     } else if (c.database_url.starts_with("postgres://") ||
@@ -167,8 +161,8 @@ Config load_config(const Environment& env) {
     }
   }
 
-  if (auto redis = env.get("REDIS_URL"); redis && !trim(*redis).empty()) {
-    std::string url(trim(*redis));
+  if (auto redis = env.get("REDIS_URL"); redis && !trim_whitespace(*redis).empty()) {
+    std::string url(trim_whitespace(*redis));
     if (!url.starts_with("redis://")) throw ConfigError("REDIS_URL must start with redis://");
     c.redis_url = url;
   }
@@ -192,7 +186,8 @@ Config load_config(const Environment& env) {
     std::string_view list = *clients;
     while (!list.empty()) {
       auto comma = list.find(',');
-      std::string origin = strip_trailing_slash(std::string(trim(list.substr(0, comma))));
+      std::string origin =
+          strip_trailing_slash(std::string(trim_whitespace(list.substr(0, comma))));
       list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
       if (origin.empty()) continue;
       if (origin == "*") {
@@ -213,7 +208,7 @@ Config load_config(const Environment& env) {
   c.cookie_secure = parse_bool(env, "COOKIE_SECURE", false);
 
   if (auto tp = env.get("TRUST_PROXY")) {
-    std::string_view v = trim(*tp);
+    std::string_view v = trim_whitespace(*tp);
     unsigned hops = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), hops);
     if (!v.empty() && ec == std::errc() && end == v.data() + v.size() && hops <= 10)
@@ -223,7 +218,7 @@ Config load_config(const Environment& env) {
   }
 
   if (auto level = env.get("LOG_LEVEL")) {
-    auto parsed = log::parse_level(trim(*level));
+    auto parsed = log::parse_level(trim_whitespace(*level));
     if (!parsed)
       throw ConfigError(fmt::format(
           "LOG_LEVEL must be one of trace, debug, info, warn, error, off (got \"{}\")", *level));
@@ -243,8 +238,8 @@ Config load_config(const Environment& env) {
   c.worker_threads = parse_integer<unsigned>(env, "WORKER_THREADS", 0, 0, 1024);
   c.io_threads = parse_integer<unsigned>(env, "IO_THREADS", 0, 0, 256);
 
-  if (auto url = env.get("PUBLIC_URL"); url && !trim(*url).empty()) {
-    c.public_url = strip_trailing_slash(std::string(trim(*url)));
+  if (auto url = env.get("PUBLIC_URL"); url && !trim_whitespace(*url).empty()) {
+    c.public_url = strip_trailing_slash(std::string(trim_whitespace(*url)));
     if (!is_http_origin(c.public_url))
       throw ConfigError("PUBLIC_URL must start with http:// or https://");
   } else {

@@ -3,6 +3,7 @@
 #include "auth/validation.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "storage/migrator.hpp"
 #include "storage/transaction.hpp"
@@ -68,7 +69,7 @@ IssuedSession AuthService::start_session(storage::Executor& db, User user) {
 }
 
 IssuedSession AuthService::register_user(const RegisterInput& input) {
-  std::string name = trim(input.name);
+  std::string name = std::string(trim_whitespace(input.name));
   std::string email = normalize_email(input.email);
   std::vector<FieldError> problems;
   if (auto p = name_problem(name); !p.empty()) problems.push_back({"name", p});
@@ -178,7 +179,7 @@ User AuthService::update_profile(std::string_view user_id, std::string_view sess
                                  const ProfileChange& change) {
   const Caller caller{profile(user_id), std::string(session_id)};
   std::vector<FieldError> problems;
-  std::string name = change.name ? trim(*change.name) : caller.user.name;
+  std::string name = change.name ? std::string(trim_whitespace(*change.name)) : caller.user.name;
   std::string email = change.email ? normalize_email(*change.email) : caller.user.email;
   if (auto p = name_problem(name); change.name && !p.empty()) problems.push_back({"name", p});
   if (auto p = email_problem(email); change.email && !p.empty()) problems.push_back({"email", p});
@@ -220,7 +221,7 @@ User AuthService::update_profile(std::string_view user_id, std::string_view sess
 AdminOutcome AuthService::create_admin(std::string_view email_in, std::string_view password,
                                        std::string_view name_in) {
   std::string email = normalize_email(email_in);
-  std::string name = trim(name_in);
+  std::string name = std::string(trim_whitespace(name_in));
   std::vector<FieldError> problems;
   if (auto p = email_problem(email); !p.empty()) problems.push_back({"email", p});
   if (auto p = password_problem(password); !p.empty()) problems.push_back({"password", p});

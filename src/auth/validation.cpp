@@ -2,19 +2,12 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace shop::auth {
 
-std::string trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && space(s.back()))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::string normalize_email(std::string_view email) {
-  std::string e = trim(email);
+  std::string e(trim_whitespace(email));
   std::transform(e.begin(), e.end(), e.begin(),
                  [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
   return e;

@@ -19,8 +19,6 @@ std::string password_problem(std::string_view password);
 // Unicode code points in valid UTF-8 (JSON bodies are validated UTF-8 already).
 std::size_t code_points(std::string_view utf8);
 
-std::string trim(std::string_view s);
-
 // Throws Error{invalid_input, "Validation failed", fields} when fields is not empty.
 void throw_if_invalid(std::vector<FieldError> fields);
 

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "cache/rate_limiter.hpp"
+#include "core/text.hpp"
 #include "http/body.hpp"
 #include "http/error_response.hpp"
 #include "http/metrics.hpp"
@@ -39,14 +40,6 @@ std::string new_request_id() {
       id[half * 16 + i] = kHex[v & 15];
   }
   return id;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
 }
 
 // What Helmet sets by default, for an API: nothing may be framed, run or embedded elsewhere.
@@ -86,7 +79,7 @@ Middleware client_address(unsigned trusted_proxies) {
         std::string_view list = *xff;
         while (!list.empty()) {
           auto comma = list.find(',');
-          hops.push_back(trim(list.substr(0, comma)));
+          hops.push_back(trim_whitespace(list.substr(0, comma)));
           list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
         }
         if (!hops.empty()) {
