@@ -48,7 +48,8 @@ Response error_response(const Error& error) {
     body["errors"] = std::move(fields);
   }
   Response r = Response::json(status_for(error.code()), boost::json::serialize(body));
-  if (auto after = error.retry_after()) r.headers.add("Retry-After", std::to_string(after->count()));
+  if (auto after = error.retry_after())
+    r.headers.add("Retry-After", std::to_string(after->count()));
   return r;
 }
 
