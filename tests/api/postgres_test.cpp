@@ -217,9 +217,15 @@ std::optional<std::chrono::milliseconds> wait_for_status(std::uint16_t port,
   return std::nullopt;
 }
 
+// A login attempt: a route that reads the database through the app's own pool.
+HttpResponse try_login(std::uint16_t port) {
+  return HttpClient(port).post_json("/api/users/login",
+                                    R"({"email":"nobody@example.com","password":"password1"})");
+}
+
 TEST_F(PostgresOutage, ServerStopsAndReturns_503ThenServiceReturnsOnItsOwn) {
   FreshSchema schema(url_);
-  // A route that touches the database through a pool of its own (the domain routes come later).
+  // A route that touches the database through a pool of its own, like a second app would.
   std::shared_ptr<storage::Database> route_db = storage::open_database(schema.url());
   app::AppHooks hooks;
   hooks.extra_routes = [route_db](http::Router& router) {
@@ -237,6 +243,7 @@ TEST_F(PostgresOutage, ServerStopsAndReturns_503ThenServiceReturnsOnItsOwn) {
   HttpClient client(server.port());
   ASSERT_EQ(client.get("/readyz").status, 200);
   ASSERT_EQ(client.get("/test/db").status, 200);
+  ASSERT_EQ(try_login(server.port()).status, 401);  // the pool holds a live connection now
 
   StartAgainOnExit start_again{*this};
   ASSERT_TRUE(server_ctl("stop"));
@@ -248,16 +255,21 @@ TEST_F(PostgresOutage, ServerStopsAndReturns_503ThenServiceReturnsOnItsOwn) {
   const auto during = HttpClient(server.port()).get("/test/db");
   EXPECT_EQ(during.status, 503) << during.body;
   EXPECT_EQ(during.json().at("message").as_string(), "Database unavailable");
+  const auto login_during = try_login(server.port());
+  EXPECT_EQ(login_during.status, 503) << login_during.body;
+  EXPECT_EQ(login_during.json().at("message").as_string(), "Database unavailable");
 
   ASSERT_TRUE(server_ctl("start"));
   const auto back = wait_for_status(server.port(), "/readyz", 200, 10s);
   ASSERT_TRUE(back.has_value()) << "/readyz did not recover\n" << server.logs();
   EXPECT_EQ(HttpClient(server.port()).get("/test/db").status, 200);
+  EXPECT_EQ(try_login(server.port()).status, 401);
 
   // A restart nobody noticed: the pooled connections are dead, yet the first requests succeed.
   ASSERT_TRUE(server_ctl("stop"));
   ASSERT_TRUE(server_ctl("start"));
   EXPECT_EQ(HttpClient(server.port()).get("/test/db").status, 200);
+  EXPECT_EQ(try_login(server.port()).status, 401);
   EXPECT_EQ(HttpClient(server.port()).get("/readyz").status, 200);
   const auto password = password_of(url_);
   if (!password.empty()) {
