@@ -534,6 +534,21 @@ TEST_F(ServerTest, GracefulShutdown_FinishesInFlightRequests) {
   EXPECT_THROW(HttpClient(server_.port()), std::runtime_error);  // no longer accepting
 }
 
+TEST(ServerThreads, HealthAnswersOnTheIoThreadWhileEveryWorkerIsBusy) {
+  TestServer server(Env{{"WORKER_THREADS", "1"}}, test_hooks());
+  HttpClient busy(server.port());
+  ASSERT_TRUE(busy.send_raw("GET /test/slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(100ms);  // the only worker is now asleep in /test/slow
+  HttpClient probe(server.port());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(probe.get("/healthz").status, 200);
+  EXPECT_EQ(probe.get("/metrics").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 300ms);  // not queued behind the worker
+  auto slow = busy.read_response(3s);
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->status, 200);
+}
+
 TEST(ServerRateLimit, GlobalBudgetPerClientThen429) {
   TestServer server(Env{{"RATE_LIMIT_MAX", "3"}, {"RATE_LIMIT_WINDOW", "60"}});
   HttpClient c(server.port());

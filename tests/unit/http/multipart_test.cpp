@@ -50,11 +50,12 @@ TEST(Multipart, Boundary) {
 
 TEST(Multipart, FieldsAndFileParse) {
   std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "--XyZ inside data is fine";
-  auto parts = parse_multipart(
-      kType,
+  // The parts point into the body, so it must outlive them.
+  const std::string b =
       body({part("form-data; name=\"name\"", "Blue Mug"), part("form-data; name=\"price\"", "9.99"),
             part("form-data; name=\"image\"; filename=\"../../etc/mug.png\"", png,
-                 "Content-Type: Image/PNG\r\n")}));
+                 "Content-Type: Image/PNG\r\n")});
+  auto parts = parse_multipart(kType, b);
   ASSERT_EQ(parts.size(), 3u);
   EXPECT_EQ(parts[0].name, "name");
   EXPECT_EQ(parts[0].data, "Blue Mug");
@@ -129,11 +130,9 @@ TEST(Multipart, LimitsAreEnforced) {
 }
 
 TEST(MultipartForm, OnlyTheExpectedFieldsAndFiles) {
-  auto parts = [] {
-    return parse_multipart(kType,
-                           body({part("form-data; name=\"name\"", "Mug"),
-                                 part("form-data; name=\"image\"; filename=\"a.png\"", "img")}));
-  };
+  const std::string b = body({part("form-data; name=\"name\"", "Mug"),
+                              part("form-data; name=\"image\"; filename=\"a.png\"", "img")});
+  auto parts = [&b] { return parse_multipart(kType, b); };  // views into b, which outlives them
   MultipartForm form(parts(), {"name", "price"}, {"image"});
   EXPECT_EQ(form.field("name"), "Mug");
   EXPECT_FALSE(form.field("price"));
