@@ -5,6 +5,9 @@
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_jobs=$(nproc 2>/dev/null || echo 2)
+# ccache hits across checkouts in other folders (CI clones anew each run): paths below the
+# repository are hashed relative to it.
+export CCACHE_BASEDIR="$repo_root" CCACHE_NOHASHDIR=true
 
 # Configures a preset's build directory (a no-op when nothing changed). A directory made earlier
 # by hand with another generator is reset instead of failing.
