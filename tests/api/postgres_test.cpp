@@ -263,11 +263,13 @@ TEST_F(PostgresOutage, ServerStopsAndReturns_503ThenServiceReturnsOnItsOwn) {
   const auto back = wait_for_status(server.port(), "/readyz", 200, 10s);
   ASSERT_TRUE(back.has_value()) << "/readyz did not recover\n" << server.logs();
   EXPECT_EQ(HttpClient(server.port()).get("/test/db").status, 200);
+  EXPECT_EQ(try_login(server.port()).status, 401);
 
   // A restart nobody noticed: the pooled connections are dead, yet the first requests succeed.
   ASSERT_TRUE(server_ctl("stop"));
   ASSERT_TRUE(server_ctl("start"));
   EXPECT_EQ(HttpClient(server.port()).get("/test/db").status, 200);
+  EXPECT_EQ(try_login(server.port()).status, 401);
   EXPECT_EQ(HttpClient(server.port()).get("/readyz").status, 200);
   const auto password = password_of(url_);
   if (!password.empty()) {
