@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "backends.hpp"
 #include "storage/database.hpp"
 #include "storage/open_database.hpp"
 #include "temp_dir.hpp"
@@ -23,58 +24,19 @@ inline bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
 
-// A fresh, empty database of one backend: its DATABASE_URL ("" when the backend is not available
-// on this machine, which skips its tests) and what removes it afterwards.
-struct FreshDatabase {
-  std::string url;
-  std::function<void()> drop;
-};
+using test::FreshDatabase;
 
 // Makes a fresh database of one backend; files go in `dir`.
 using BackendFactory = FreshDatabase (*)(const std::filesystem::path& dir);
 
-inline FreshDatabase fresh_sqlite(const std::filesystem::path& dir) {
-  return {fmt::format("sqlite://{}", (dir / "data" / "shopd.db").string()),
-          {}};  // TempDir removes it
-}
-
-// The PostgreSQL server the tests may use (scripts/test.sh starts one); "" when there is none.
-inline std::string postgres_test_url() {
-  const char* url = std::getenv("SHOPD_TEST_POSTGRES_URL");
-  return url != nullptr ? url : "";
-}
-
-// `base` (a PostgreSQL URL) with `schema` as the only schema on its search path.
-inline std::string with_search_path(const std::string& base, const std::string& schema) {
-  const char separator = base.find('?') == std::string::npos ? '?' : '&';
-  return fmt::format("{}{}options=-csearch_path%3D{}", base, separator, schema);
-}
-
-// A schema of its own per test on the shared test database: isolated, and much faster than a
-// database per test.
-inline FreshDatabase fresh_postgres(const std::filesystem::path&) {
-  const std::string base = postgres_test_url();
-  if (base.empty()) return {};
-  std::random_device random;
-  const std::string schema = fmt::format("shopd_test_{}_{}", random(), random());
-  DatabaseOptions one;
-  one.pool_size = 1;
-  open_database(base, one)->acquire().execute(fmt::format("CREATE SCHEMA {}", schema));
-  return {with_search_path(base, schema), [base, schema, one] {
-            try {
-              open_database(base, one)->acquire().execute(
-                  fmt::format("DROP SCHEMA {} CASCADE", schema));
-            } catch (const std::exception& e) {
-              ADD_FAILURE() << "cannot drop test schema " << schema << ": " << e.what();
-            }
-          }};
-}
-
-// Backends by instantiation name. A new backend adds a factory here and one
-// INSTANTIATE_TEST_SUITE_P line in backends_test.cpp.
+// Backends by instantiation name (tests/support/backends.hpp makes the databases). A new backend
+// adds a factory here and one INSTANTIATE_TEST_SUITE_P line in backends_test.cpp.
 inline const std::map<std::string, BackendFactory>& backends() {
-  static const std::map<std::string, BackendFactory> all{{"Sqlite", &fresh_sqlite},
-                                                         {"Postgres", &fresh_postgres}};
+  static const std::map<std::string, BackendFactory> all{
+      {"Sqlite",
+       [](const std::filesystem::path& dir) { return test::fresh_database("Sqlite", dir); }},
+      {"Postgres",
+       [](const std::filesystem::path& dir) { return test::fresh_database("Postgres", dir); }}};
   return all;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -40,10 +42,14 @@ inline FreshDatabase fresh_database(const std::string& backend, const std::files
   one.pool_size = 1;
   storage::open_database(base, one)->acquire().execute("CREATE SCHEMA " + schema);
   char separator = base.find('?') == std::string::npos ? '?' : '&';
-  return {
-      base + separator + "options=-csearch_path%3D" + schema, [base, schema, one] {
-        storage::open_database(base, one)->acquire().execute("DROP SCHEMA " + schema + " CASCADE");
-      }};
+  return {base + separator + "options=-csearch_path%3D" + schema, [base, schema, one] {
+            try {
+              storage::open_database(base, one)->acquire().execute("DROP SCHEMA " + schema +
+                                                                   " CASCADE");
+            } catch (const std::exception& e) {
+              ADD_FAILURE() << "cannot drop test schema " << schema << ": " << e.what();
+            }
+          }};
 }
 
 }  // namespace shop::test
