@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo_root"
 
 seconds=${BENCH_SECONDS:-10}
@@ -36,18 +38,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/shopd-bench.XXXXXX")
 shopd_pid=""
 nginx_pid=""
 
-stop() {  # pid seconds: TERM, then KILL if it is still there after that long
-  local pid=$1 limit=$2 i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < limit * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -63,42 +53,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# One HTTP/1.1 request over bash's /dev/tcp (no curl on a minimal system); prints the raw answer.
-http_get() {  # port path
-  timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-    printf "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" "$2" >&3
-    cat <&3' _ "$1" "$2" 2>/dev/null
-}
-
-port_in_use() {  # port
-  timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
-wait_until_healthy() {  # name pid port log
-  local i
-  for ((i = 0; i < 100; i++)); do
-    if ! kill -0 "$2" 2>/dev/null; then
-      echo "healthz.sh: $1 exited during start; its log:" >&2
-      tail -n 20 "$4" >&2
-      return 1
-    fi
-    local answer
-    answer=$(http_get "$3" /healthz) || true
-    [[ $answer == "HTTP/1.1 200 "* ]] && return 0
-    sleep 0.1
-  done
-  echo "healthz.sh: $1 did not answer /healthz on 127.0.0.1:$3 within 10 s" >&2
-  return 1
-}
-
-rss_kb() {  # pid field (VmRSS or VmHWM)
-  awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
-}
-
-mb() {  # kB -> MB with one decimal
-  awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'
-}
 
 for port in "$shopd_port" "$nginx_port"; do
   if port_in_use "$port"; then
@@ -182,14 +136,6 @@ for name in nginx shopd; do
   printf '\n--- wrk against %s\n' "$name"
   cat "$tmp/$name-wrk.txt"
 done
-
-req_per_s() { awk '$1 == "Requests/sec:" { print $2 }' "$1"; }
-p99() { awk '$1 == "99%" { print $2 }' "$1"; }
-bad_answers() {  # non-2xx answers plus socket errors, as one number
-  awk '/Non-2xx or 3xx responses:/ { n += $NF }
-       /Socket errors:/ { for (i = 3; i <= NF; i += 2) { gsub(",", "", $(i + 1)); n += $(i + 1) } }
-       END { print n + 0 }' "$1"
-}
 
 nginx_rps=$(req_per_s "$tmp/nginx-wrk.txt")
 shopd_rps=$(req_per_s "$tmp/shopd-wrk.txt")

@@ -11,7 +11,11 @@
 #include "auth/auth_routes.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password_hasher.hpp"
+#include "cache/cached_loader.hpp"
+#include "cache/in_process_cache.hpp"
 #include "cache/in_process_rate_limiter.hpp"
+#include "catalog/catalog_routes.hpp"
+#include "catalog/catalog_service.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/thread_pool.hpp"
@@ -20,6 +24,8 @@
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "media/media_routes.hpp"
+#include "media/media_store.hpp"
 #include "storage/migrator.hpp"
 #include "storage/open_database.hpp"
 
@@ -36,6 +42,10 @@ struct App::Parts {
   std::unique_ptr<auth::AccessTokens> access_tokens;
   std::unique_ptr<auth::PasswordHasher> password_hasher;
   std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<cache::Cache> cache;
+  std::unique_ptr<cache::CachedLoader> cached_loader;
+  std::unique_ptr<media::MediaStore> media;
+  std::unique_ptr<catalog::CatalogService> catalog;
   http::Router router;
   const http::Metrics* metrics_view = nullptr;
   std::unique_ptr<http::Metrics> metrics;
@@ -83,6 +93,19 @@ void App::start() {
       *p.db, *p.password_hasher, *p.access_tokens, p.rate_limiter, p.clock,
       auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl});
 
+  // Answers are invalidated by generation on every write; the TTL only bounds memory held by
+  // entries nobody asks for.
+  if (config_.cache_max_mb > 0)
+    p.cache = std::make_unique<cache::InProcessCache>(config_.cache_max_mb * 1024 * 1024, p.clock);
+  else
+    p.cache = std::make_unique<cache::NullCache>();
+  p.cached_loader = std::make_unique<cache::CachedLoader>(*p.cache, std::chrono::minutes(10));
+  // libvips starts on the first upload (process_image), so a server that never receives an
+  // image does not pay its memory.
+  p.media = std::make_unique<media::MediaStore>(config_.media_dir);
+  p.catalog = std::make_unique<catalog::CatalogService>(*p.db, *p.cached_loader, *p.media, p.clock,
+                                                        config_.public_url, *log_);
+
   add_service_routes(p.router, *p.db, p.metrics_view);
   std::vector<std::string> trusted_origins = config_.client_origins;
   trusted_origins.push_back(config_.public_url);
@@ -92,6 +115,9 @@ void App::start() {
                          .trusted_origins = std::move(trusted_origins),
                          .attempts_per_ip = config_.auth_rate_limit_max,
                          .window = config_.rate_limit_window});
+  catalog::add_catalog_routes(p.router, *p.catalog,
+                              {.max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
+  media::add_media_routes(p.router, *p.media);
   if (hooks_.extra_routes) hooks_.extra_routes(p.router);
   p.metrics = std::make_unique<http::Metrics>(p.router);
   p.metrics_view = p.metrics.get();
@@ -106,6 +132,23 @@ void App::start() {
   p.metrics->add_gauge("shopd_db_pool_timeouts_total",
                        "Requests that gave up waiting for a database connection.", "counter",
                        [&db] { return static_cast<double>(db.stats().timeouts); });
+  cache::Cache& response_cache = *p.cache;
+  cache::CachedLoader& loader = *p.cached_loader;
+  p.metrics->add_gauge(
+      "shopd_cache_hits_total", "Answers served from the cache.", "counter",
+      [&response_cache] { return static_cast<double>(response_cache.stats().hits); });
+  p.metrics->add_gauge(
+      "shopd_cache_misses_total", "Cache lookups that found nothing.", "counter",
+      [&response_cache] { return static_cast<double>(response_cache.stats().misses); });
+  p.metrics->add_gauge(
+      "shopd_cache_bytes", "Bytes held by the in-process cache.", "gauge",
+      [&response_cache] { return static_cast<double>(response_cache.stats().bytes); });
+  p.metrics->add_gauge(
+      "shopd_cache_evictions_total", "Entries evicted to stay within CACHE_MAX_MB.", "counter",
+      [&response_cache] { return static_cast<double>(response_cache.stats().evictions); });
+  p.metrics->add_gauge("shopd_cache_errors_total",
+                       "Cache calls that failed (served from the database).", "counter",
+                       [&loader] { return static_cast<double>(loader.cache_errors()); });
   p.metrics->add_gauge("shopd_worker_busy", "Worker threads running a request.", "gauge",
                        [&pool] { return static_cast<double>(pool.busy()); });
   p.metrics->add_gauge("shopd_worker_queued", "Requests waiting for a worker thread.", "gauge",
@@ -137,10 +180,10 @@ void App::start() {
                        [&server] { return static_cast<double>(server.open_connections()); });
 
   log_->info(
-      "shopd listening on http://{}:{} storage={} cache=in-process ({} MB) "
-      "rate_limits=in-process workers={}",
+      "shopd listening on http://{}:{} storage={} cache={} rate_limits=in-process media={} "
+      "workers={}",
       config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host,
-      p.server->port(), p.db->describe(), config_.cache_max_mb, workers);
+      p.server->port(), p.db->describe(), p.cache->describe(), config_.media_dir, workers);
 }
 
 std::uint16_t App::port() const {

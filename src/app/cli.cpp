@@ -3,6 +3,7 @@
 #include <spdlog/logger.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <map>
 #include <ostream>
 #include <stdexcept>
@@ -11,8 +12,13 @@
 #include "app/app.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/validation.hpp"
+#include "catalog/demo_catalog.hpp"
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
+#include "media/image_pipeline.hpp"
+#include "media/media_store.hpp"
 #include "storage/migrator.hpp"
 #include "storage/open_database.hpp"
 
@@ -112,6 +118,40 @@ int create_admin(const CommandLine& cli, const Config& config, std::ostream& out
   }
 }
 
+// --products N (default 200) → N; throws std::invalid_argument on anything else.
+std::int64_t demo_product_count(const std::vector<std::string>& args) {
+  std::int64_t count = 200;
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    if (args[i] != "--products") throw std::invalid_argument("unknown option \"" + args[i] + "\"");
+    if (i + 1 >= args.size()) throw std::invalid_argument("--products needs a value");
+    const std::string& v = args[i + 1];
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), count);
+    if (ec != std::errc() || end != v.data() + v.size() || count < 1 || count > 1'000'000)
+      throw std::invalid_argument("--products must be a whole number from 1 to 1000000");
+  }
+  return count;
+}
+
+int seed_demo(const CommandLine& cli, const Config& config, std::ostream& out, std::ostream& err) {
+  std::int64_t count = 0;
+  try {
+    count = demo_product_count(cli.args);
+  } catch (const std::invalid_argument& e) {
+    err << "shopd seed-demo: " << e.what() << "\n"
+        << "usage: shopd seed-demo [--products N]\n";
+    return kExitUsage;
+  }
+  auto db = storage::open_database(config.database_url, {.pool_size = 1});
+  storage::Migrator(*db).apply();
+  media::init_image_library();
+  media::MediaStore media(config.media_dir);
+  auto outcome = catalog::seed_demo_catalog(*db, media, count, epoch_ms(SystemClock().now()));
+  out << "seed-demo: " << outcome.created << " products added, " << outcome.existing
+      << " already there (" << count << " demo products in all; images in " << config.media_dir
+      << ")\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_command(const CommandLine& cli, const Environment& env, std::ostream& out,
@@ -124,8 +164,6 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
       out << "shopd 0.1.0\n";
       return kExitOk;
     case Command::seed_demo:
-      err << "shopd: seed-demo is not available yet\n";
-      return kExitFailure;
     case Command::serve:
     case Command::migrate:
     case Command::create_admin:
@@ -154,6 +192,7 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
       return kExitOk;
     }
     if (cli.command == Command::create_admin) return create_admin(cli, config, out, err);
+    if (cli.command == Command::seed_demo) return seed_demo(cli, config, out, err);
     App app(config, logger);
     app.stop_on_signals();
     app.start();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace shop {
@@ -11,5 +12,17 @@ constexpr std::string_view trim_whitespace(std::string_view s) {
   if (first == std::string_view::npos) return {};
   return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
+
+}  // namespace shop
+
+namespace shop {
+
+// Lower-cases text for case-insensitive matching, Unicode-aware (simple case mapping of the
+// C.UTF-8 locale: "ÉCOLE" → "école", "ΣΑ" → "σα"). Invalid UTF-8 bytes are kept as they are.
+// shopd folds in C++ rather than in SQL so both databases match the same way.
+std::string fold_case(std::string_view text);
+
+// The number of code points in well-formed UTF-8 text.
+std::size_t utf8_length(std::string_view text);
 
 }  // namespace shop

@@ -1,6 +1,8 @@
 #include "http/body.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "http/router.hpp"
@@ -20,14 +22,132 @@ std::string media_type(std::string_view content_type) {
   return out;
 }
 
-boost::json::object parse_json_body(std::string_view body) {
-  boost::json::parse_options options;
+namespace {
+
+namespace json = boost::json;
+using json::error_code;
+using json::string_view;
+
+// Builds the value like Boost.JSON's own parser does, and also keeps the text of each top-level
+// number and refuses a top-level member named twice.
+struct ExactNumberHandler {
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  json::value_stack st;
+  int depth = 0;
+  std::string key;          // the top-level member being read
+  std::string number_text;  // the number being read
+  std::unordered_set<std::string> keys;
+  bool duplicate = false;
+  std::vector<std::pair<std::string, std::string>> numbers;
+
+  bool on_document_begin(error_code&) {
+    st.reset();
+    return true;
+  }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    ++depth;
+    return true;
+  }
+  bool on_object_end(std::size_t n, error_code&) {
+    --depth;
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(error_code&) {
+    ++depth;
+    return true;
+  }
+  bool on_array_end(std::size_t n, error_code&) {
+    --depth;
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    if (depth == 1) key.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(string_view s, std::size_t, error_code& ec) {
+    st.push_key(s);
+    if (depth == 1) {
+      key.append(s.data(), s.size());
+      if (!keys.insert(key).second) {
+        duplicate = true;
+        ec = json::error::syntax;
+        return false;
+      }
+      key_done = std::move(key);
+      key.clear();
+    }
+    return true;
+  }
+  bool on_string_part(string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(string_view s, std::size_t, error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(string_view s, error_code&) {
+    if (depth == 1) number_text.append(s.data(), s.size());
+    return true;
+  }
+  void number_done(string_view last) {
+    if (depth != 1) return;
+    number_text.append(last.data(), last.size());
+    numbers.emplace_back(key_done, std::move(number_text));
+    number_text.clear();
+  }
+  bool on_int64(std::int64_t i, string_view s, error_code&) {
+    st.push_int64(i);
+    number_done(s);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, string_view s, error_code&) {
+    st.push_uint64(u);
+    number_done(s);
+    return true;
+  }
+  bool on_double(double d, string_view s, error_code&) {
+    st.push_double(d);
+    number_done(s);
+    return true;
+  }
+  bool on_bool(bool b, error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+
+  std::string key_done;  // the last complete top-level key
+};
+
+}  // namespace
+
+JsonBody parse_json_body(std::string_view body) {
+  json::parse_options options;
   options.max_depth = 32;
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec, {}, options);
+  json::basic_parser<ExactNumberHandler> parser(options);
+  error_code ec;
+  std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
+  if (!ec && used != body.size()) ec = json::error::extra_data;
+  if (parser.handler().duplicate)
+    throw Error(ErrorCode::invalid_input, "Malformed JSON body: a member is named twice");
   if (ec) throw Error(ErrorCode::invalid_input, "Malformed JSON body");
+  json::value v = parser.handler().st.release();
   if (!v.is_object()) throw Error(ErrorCode::invalid_input, "JSON body must be an object");
-  return std::move(v.as_object());
+  return JsonBody{std::move(v.as_object()), std::move(parser.handler().numbers)};
 }
 
 std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_view text) {

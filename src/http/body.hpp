@@ -11,8 +11,16 @@ namespace shop::http {
 // "Application/JSON; charset=utf-8" → "application/json".
 std::string media_type(std::string_view content_type);
 
-// A JSON request body; it must be an object. Throws Error(invalid_input) otherwise.
-boost::json::object parse_json_body(std::string_view body);
+// A parsed JSON request body. Boost.JSON turns decimals into doubles, so the text of every
+// top-level number is kept as sent: money is parsed from that text exactly.
+struct JsonBody {
+  boost::json::object object;
+  std::vector<std::pair<std::string, std::string>> numbers;  // member name → number text
+};
+
+// A JSON request body; it must be an object, with no member named twice at the top level.
+// Throws Error(invalid_input) otherwise.
+JsonBody parse_json_body(std::string_view body);
 
 // "a=1&b=x+y&c=%C3%A9" → ordered pairs, '+' as space, %XX decoded. Throws Error(invalid_input)
 // on a malformed escape or an encoded NUL.

@@ -205,7 +205,9 @@ Middleware body_parser() {
     bool is_json =
         type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
     if (is_json && accepts(BodyKind::json)) {
-      ctx.body = parse_json_body(req.body);
+      JsonBody parsed = parse_json_body(req.body);
+      ctx.body = std::move(parsed.object);
+      ctx.body_numbers = std::move(parsed.numbers);
       ctx.body_kind = BodyKind::json;
     } else if (type == "application/x-www-form-urlencoded" && accepts(BodyKind::form)) {
       ctx.body = urlencoded_to_object(req.body);

@@ -42,9 +42,14 @@ class Pipeline {
   // Matches the route and stores it (with its parameters) in the context.
   void route(const Request& req, RequestContext& ctx) const;
 
-  // Where the matched request must run; unmatched requests are answered on the I/O thread.
-  static Execution execution_for(const RequestContext& ctx) {
-    return ctx.route != nullptr ? ctx.route->execution : Execution::io_thread;
+  // Where the matched request must run; unmatched requests, and those the route can answer
+  // without blocking, are answered on the I/O thread.
+  static Execution execution_for(const Request& req, RequestContext& ctx) {
+    if (ctx.route == nullptr) return Execution::io_thread;
+    if (ctx.route->execution == Execution::worker && ctx.route->answers_inline &&
+        ctx.route->answers_inline(req, ctx))
+      return Execution::io_thread;
+    return ctx.route->execution;
   }
 
   // Runs the chain and the route; never throws.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <any>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <optional>
@@ -35,8 +36,11 @@ struct RequestContext {
   std::string allow;        // the path's methods when path_known
   BodyKind body_kind = BodyKind::none;
   boost::json::value body;  // parsed JSON or urlencoded body (an object), else null
+  // The text of each top-level JSON number, as sent (money is parsed from it, never a double).
+  std::vector<std::pair<std::string, std::string>> body_numbers;
   std::optional<AuthUser> user;
   std::optional<Error> rejection;  // set by the server for a request it could not accept
+  std::any route_state;            // what the route's answers_inline probe found, for its handler
 
   // The decoded path parameter of that name, or "".
   std::string_view param(std::string_view name) const {

@@ -28,7 +28,11 @@ struct Route {
   Access access = Access::everyone;
   unsigned bodies = static_cast<unsigned>(BodyKind::json) | static_cast<unsigned>(BodyKind::form);
   bool rate_limited = true;  // false for probes (health, readiness, metrics)
-  std::size_t index = 0;     // position in the table, used by metrics
+  // For worker routes: true when this request can be answered without blocking (an in-process
+  // cache hit), so it runs on the I/O thread and skips two thread hand-offs. It may leave what
+  // it found in ctx.route_state for the handler.
+  std::function<bool(const Request&, RequestContext&)> answers_inline = nullptr;
+  std::size_t index = 0;  // position in the table, used by metrics
 };
 
 struct RouteMatch {

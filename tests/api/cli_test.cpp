@@ -16,6 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 
 std::map<std::string, std::string> base_env(const TempDir& dir) {
@@ -108,11 +109,34 @@ TEST(Cli, CreateAdmin_BadInputExits2WithAClearLine) {
             2);
 }
 
-TEST(Cli, NotYetAvailableCommands_SaySo) {
+TEST(Cli, SeedDemo_AddsProductsWithPictures_AndTwiceAddsNothing) {
   TempDir dir;
-  auto r = run_shopd({"seed-demo"}, {}, dir.str());
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.output, HasSubstr("not available yet"));
+  auto first = run_shopd({"seed-demo", "--products", "40"}, {}, dir.str());
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("40 products added, 0 already there"));
+  auto second = run_shopd({"seed-demo", "--products", "50"}, {}, dir.str());
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("10 products added, 40 already there"));
+  // Pictures are shared by content: a few dozen files, not two per product.
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "data" / "media")) {
+    EXPECT_THAT(entry.path().filename().string(), MatchesRegex("[0-9a-f]{32}\\.jpg"));
+    ++files;
+  }
+  EXPECT_GT(files, 8u);
+  EXPECT_LE(files, 64u);
+}
+
+TEST(Cli, SeedDemo_BadCount_IsUsageError) {
+  TempDir dir;
+  for (auto args : std::vector<std::vector<std::string>>{{"seed-demo", "--products", "0"},
+                                                         {"seed-demo", "--products", "x"},
+                                                         {"seed-demo", "--products"},
+                                                         {"seed-demo", "--count", "5"}}) {
+    auto r = run_shopd(args, {}, dir.str());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("usage: shopd seed-demo"));
+  }
 }
 
 struct BadConfig {

@@ -15,7 +15,7 @@ TEST(MediaType, LowercasesAndDropsParameters) {
 }
 
 TEST(JsonBody, ObjectParses) {
-  auto o = parse_json_body(R"({"a":1,"b":"x"})");
+  auto o = parse_json_body(R"({"a":1,"b":"x"})").object;
   EXPECT_EQ(o.at("a").as_int64(), 1);
   EXPECT_EQ(o.at("b").as_string(), "x");
 }
@@ -29,6 +29,27 @@ TEST(JsonBody, NonObjectsAndMalformedAreInvalidInput) {
       EXPECT_EQ(e.code(), ErrorCode::invalid_input) << bad;
     }
   }
+}
+
+TEST(JsonBody, KeepsTheTextOfTopLevelNumbers) {
+  auto b = parse_json_body(R"({"price": 19.99, "n": {"x": 1.5}, "stock": 7, "big": 1e309,)"
+                           R"( "long": 0.1000000000000000000001})");
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"price", "19.99"}, {"stock", "7"}, {"big", "1e309"}, {"long", "0.1000000000000000000001"}};
+  EXPECT_EQ(b.numbers, expected);  // nested numbers are not top-level members
+  EXPECT_TRUE(b.object.at("n").is_object());
+}
+
+TEST(JsonBody, NumbersSplitAcrossEscapedKeysKeepTheirKey) {
+  auto b = parse_json_body(R"({"pr\u0069ce": 12.5})");
+  ASSERT_EQ(b.numbers.size(), 1u);
+  EXPECT_EQ(b.numbers[0].first, "price");
+  EXPECT_EQ(b.numbers[0].second, "12.5");
+}
+
+TEST(JsonBody, ATopLevelMemberNamedTwiceIsRefused) {
+  EXPECT_THROW(parse_json_body(R"({"price": 1, "price": 2})"), Error);
+  EXPECT_NO_THROW(parse_json_body(R"({"a": {"x": 1}, "b": {"x": 2}})"));
 }
 
 TEST(JsonBody, InvalidUtf8IsRefused) {

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace shop::cache {
+
+// Counters for /metrics; a backend that keeps none reports zeros.
+struct CacheStats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;     // absent or expired
+  std::uint64_t entries = 0;    // stored now
+  std::uint64_t bytes = 0;      // keys + values + per-entry overhead, stored now
+  std::uint64_t evictions = 0;  // dropped to stay within the byte budget (not expiries)
+};
+
+// A store of serialized answers with TTLs, invalidated by generation numbers per namespace
+// (never by scanning keys). Callers build keys as "<ns>:<generation>:<rest>", so a bump makes
+// every older key unreachable. Any call may throw (a networked store may be down); callers treat
+// a failure as a miss. All calls are safe from many threads at once.
+class Cache {
+ public:
+  virtual ~Cache() = default;
+  // The current generation of a namespace (starts at 0 or any value; only changes matter).
+  virtual std::uint64_t generation(std::string_view ns) = 0;
+  // Makes every key built with an older generation of ns unreachable; returns the new one. Once
+  // it returned, generation(ns) never again returns an older value, so a value stored under a
+  // key built from an older generation is never returned to a key built afterwards.
+  virtual std::uint64_t bump(std::string_view ns) = 0;
+  // The value stored under key, or nullopt when absent or expired.
+  virtual std::optional<std::string> get(std::string_view key) = 0;
+  // Stores value under key for ttl, replacing any older value; may decline to store it (too big,
+  // ttl <= 0, cache off) but then key no longer returns an older value either.
+  virtual void put(std::string_view key, std::string value, std::chrono::seconds ttl) = 0;
+  // get(key), but only from this process's memory and never blocking; a networked store always
+  // answers nullopt. Lets a hit be served on the I/O thread.
+  virtual std::optional<std::string> get_local(std::string_view) { return std::nullopt; }
+  // False for the "off" cache (CACHE_MAX_MB=0).
+  virtual bool enabled() const = 0;
+  // For the start log line, e.g. "in-process (64 MB)".
+  virtual std::string describe() const = 0;
+  // Counters for /metrics.
+  virtual CacheStats stats() const { return {}; }
+};
+
+}  // namespace shop::cache
