@@ -10,6 +10,7 @@
 #include "auth/access_token.hpp"
 #include "auth/auth_routes.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/avatar_service.hpp"
 #include "auth/password_hasher.hpp"
 #include "cache/cached_loader.hpp"
 #include "cache/in_process_cache.hpp"
@@ -46,6 +47,7 @@ struct App::Parts {
   std::unique_ptr<cache::CachedLoader> cached_loader;
   std::unique_ptr<media::MediaStore> media;
   std::unique_ptr<catalog::CatalogService> catalog;
+  std::unique_ptr<auth::AvatarService> avatars;
   http::Router router;
   const http::Metrics* metrics_view = nullptr;
   std::unique_ptr<http::Metrics> metrics;
@@ -103,18 +105,21 @@ void App::start() {
   // libvips starts on the first upload (process_image), so a server that never receives an
   // image does not pay its memory.
   p.media = std::make_unique<media::MediaStore>(config_.media_dir);
+  p.avatars = std::make_unique<auth::AvatarService>(*p.db, *p.media, p.clock, *log_);
   p.catalog = std::make_unique<catalog::CatalogService>(*p.db, *p.cached_loader, *p.media, p.clock,
                                                         config_.public_url, *log_);
 
   add_service_routes(p.router, *p.db, p.metrics_view);
   std::vector<std::string> trusted_origins = config_.client_origins;
   trusted_origins.push_back(config_.public_url);
-  auth::add_auth_routes(p.router, *p.auth, p.rate_limiter,
+  auth::add_auth_routes(p.router, *p.auth, *p.avatars, p.rate_limiter,
                         {.cookie_secure = config_.cookie_secure,
                          .refresh_ttl = config_.refresh_token_ttl,
                          .trusted_origins = std::move(trusted_origins),
                          .attempts_per_ip = config_.auth_rate_limit_max,
-                         .window = config_.rate_limit_window});
+                         .window = config_.rate_limit_window,
+                         .media_base_url = config_.public_url + "/media/",
+                         .max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
   catalog::add_catalog_routes(p.router, *p.catalog,
                               {.max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
   media::add_media_routes(p.router, *p.media);

@@ -5,10 +5,12 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/auth_service.hpp"
+#include "auth/avatar_service.hpp"
 #include "cache/rate_limiter.hpp"
 #include "core/time.hpp"
 #include "http/body_reader.hpp"
 #include "http/cookies.hpp"
+#include "http/multipart.hpp"
 
 namespace shop::auth {
 namespace {
@@ -25,10 +27,10 @@ boost::json::object user_summary(const User& u) {
   return {{"id", u.id}, {"name", u.name}, {"email", u.email}, {"role", u.role}};
 }
 
-boost::json::object profile_json(const User& u) {
+boost::json::object profile_json(const User& u, std::string_view media_base_url) {
   boost::json::object o = user_summary(u);
   if (u.avatar_url)
-    o["avatar"] = boost::json::object{{"url", *u.avatar_url}};
+    o["avatar"] = boost::json::object{{"url", std::string(media_base_url) + *u.avatar_url}};
   else
     o["avatar"] = nullptr;
   o["createdAt"] = iso8601_ms(u.created_at);
@@ -41,8 +43,9 @@ Response json(int status, const boost::json::object& body) {
 
 class AuthRoutes {
  public:
-  AuthRoutes(AuthService& service, cache::RateLimiter& limiter, AuthRouteOptions options)
-      : service_(service), limiter_(limiter), options_(std::move(options)) {}
+  AuthRoutes(AuthService& service, AvatarService& avatars, cache::RateLimiter& limiter,
+             AuthRouteOptions options)
+      : service_(service), avatars_(avatars), limiter_(limiter), options_(std::move(options)) {}
 
   Response register_user(Request&, RequestContext& ctx) {
     charge_attempt(ctx);
@@ -81,7 +84,7 @@ class AuthRoutes {
   }
 
   Response profile(Request&, RequestContext& ctx) {
-    return json(200, profile_json(service_.profile(ctx.user->id)));
+    return json(200, profile_json(service_.profile(ctx.user->id), options_.media_base_url));
   }
 
   Response update_profile(Request&, RequestContext& ctx) {
@@ -91,7 +94,24 @@ class AuthRoutes {
                          body.optional_string("newPassword")};
     body.finish();
     return json(200,
-                profile_json(service_.update_profile(ctx.user->id, ctx.user->session_id, change)));
+                profile_json(service_.update_profile(ctx.user->id, ctx.user->session_id, change),
+                             options_.media_base_url));
+  }
+
+  Response avatar(Request& req, RequestContext& ctx) {
+    if (ctx.body_kind != http::BodyKind::multipart)
+      throw Error(ErrorCode::unsupported_media,
+                  "Unsupported Content-Type; send multipart/form-data with a file field avatar");
+    http::MultipartLimits limits;
+    limits.max_file_bytes = options_.max_upload_bytes;
+    http::MultipartForm form(
+        http::parse_multipart(req.headers.get("Content-Type").value_or(""), req.body, limits), {},
+        {"avatar"});
+    const http::MultipartPart* file = form.file("avatar");
+    if (file == nullptr || file->data.empty())
+      throw Error(ErrorCode::invalid_input, "Validation failed", {{"avatar", "is required"}});
+    return json(
+        200, profile_json(avatars_.set_avatar(ctx.user->id, file->data), options_.media_base_url));
   }
 
   Response admin(Request&, RequestContext& ctx) {
@@ -135,15 +155,16 @@ class AuthRoutes {
   }
 
   AuthService& service_;
+  AvatarService& avatars_;
   cache::RateLimiter& limiter_;
   AuthRouteOptions options_;
 };
 
 }  // namespace
 
-void add_auth_routes(http::Router& router, AuthService& service, cache::RateLimiter& limiter,
-                     AuthRouteOptions options) {
-  auto routes = std::make_shared<AuthRoutes>(service, limiter, std::move(options));
+void add_auth_routes(http::Router& router, AuthService& service, AvatarService& avatars,
+                     cache::RateLimiter& limiter, AuthRouteOptions options) {
+  auto routes = std::make_shared<AuthRoutes>(service, avatars, limiter, std::move(options));
   auto bind = [routes](Response (AuthRoutes::*fn)(Request&, RequestContext&)) {
     return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
   };
@@ -166,6 +187,11 @@ void add_auth_routes(http::Router& router, AuthService& service, cache::RateLimi
               .pattern = "/api/users/profile",
               .handler = bind(&AuthRoutes::update_profile),
               .access = Access::user});
+  router.add({.method = Method::post,
+              .pattern = "/api/users/avatar",
+              .handler = bind(&AuthRoutes::avatar),
+              .access = Access::user,
+              .bodies = static_cast<unsigned>(http::BodyKind::multipart)});
   router.add({.method = Method::get,
               .pattern = "/api/users/admin",
               .handler = bind(&AuthRoutes::admin),

@@ -15,6 +15,7 @@ class RateLimiter;
 namespace shop::auth {
 
 class AuthService;
+class AvatarService;
 
 struct AuthRouteOptions {
   bool cookie_secure = false;
@@ -23,11 +24,13 @@ struct AuthRouteOptions {
   std::vector<std::string> trusted_origins;
   std::uint32_t attempts_per_ip = 20;  // AUTH_RATE_LIMIT_MAX, 0 turns it off
   std::chrono::seconds window{900};
+  std::string media_base_url;  // PUBLIC_URL + "/media/": avatar URLs
+  std::size_t max_upload_bytes = 5 * 1024 * 1024;
 };
 
 // The /api/users routes of the contract.
-void add_auth_routes(http::Router& router, AuthService& service, cache::RateLimiter& limiter,
-                     AuthRouteOptions options);
+void add_auth_routes(http::Router& router, AuthService& service, AvatarService& avatars,
+                     cache::RateLimiter& limiter, AuthRouteOptions options);
 
 // Enforces Route::access: a valid Bearer token of an existing user, and the admin role where
 // required. Sets ctx.user.

@@ -19,6 +19,8 @@ constexpr std::string_view kUpdateNameEmail =
 constexpr std::string_view kUpdatePassword =
     "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
 constexpr std::string_view kSetRole = "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1";
+constexpr std::string_view kSetAvatar =
+    "UPDATE users SET avatar_url = $2, updated_at = $3 WHERE id = $1";
 constexpr std::string_view kDelete = "DELETE FROM users WHERE id = $1";
 
 // Column order of the SELECTs above.
@@ -62,6 +64,11 @@ bool UserStore::update_password(storage::Executor& db, std::string_view id, std:
 bool UserStore::set_role(storage::Executor& db, std::string_view id, std::string_view role,
                          std::int64_t now) const {
   return db.execute(kSetRole, {to_value(id), to_value(role), now}).affected_rows() > 0;
+}
+
+bool UserStore::set_avatar(storage::Executor& db, std::string_view id, std::string_view file,
+                           std::int64_t now) const {
+  return db.execute(kSetAvatar, {to_value(id), to_value(file), now}).affected_rows() > 0;
 }
 
 bool UserStore::remove(storage::Executor& db, std::string_view id) const {

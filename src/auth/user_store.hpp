@@ -14,9 +14,9 @@ struct User {
   std::string email;  // trimmed, lower case
   std::string name;
   std::string password_hash;
-  std::string role;  // "user" or "admin"
-  std::optional<std::string> avatar_url;
-  std::int64_t created_at = 0;  // ms since the epoch
+  std::string role;                       // "user" or "admin"
+  std::optional<std::string> avatar_url;  // media file name of the avatar
+  std::int64_t created_at = 0;            // ms since the epoch
   std::int64_t updated_at = 0;
 };
 
@@ -34,6 +34,8 @@ class UserStore {
                        std::int64_t now) const;
   bool set_role(storage::Executor& db, std::string_view id, std::string_view role,
                 std::int64_t now) const;
+  bool set_avatar(storage::Executor& db, std::string_view id, std::string_view file,
+                  std::int64_t now) const;
   bool remove(storage::Executor& db, std::string_view id) const;
 };
 

@@ -9,6 +9,7 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "media/image_pipeline.hpp"
+#include "media/media_references.hpp"
 #include "media/media_store.hpp"
 #include "storage/transaction.hpp"
 
@@ -231,14 +232,7 @@ void CatalogService::remove(std::string_view id) {
 }
 
 void CatalogService::release_files(const std::vector<std::string>& files) noexcept {
-  if (files.empty()) return;
-  try {
-    auto lease = db_.acquire();
-    for (const auto& f : files)
-      if (!store_.uses_media(lease, f)) media_.remove(f);
-  } catch (const std::exception& e) {
-    log_.warn("could not delete old media files: {}", e.what());
-  }
+  media::release_media(db_, media_, files, log_);
 }
 
 }  // namespace shop::catalog

@@ -70,7 +70,7 @@ class CatalogService {
   };
   StoredImage store_image(std::string_view bytes);
   static std::string list_key(const ProductQuery& query);
-  // Deletes media files that no product refers to any more; failures are logged, never thrown.
+  // Deletes media files nothing refers to any more; failures are logged, never thrown.
   void release_files(const std::vector<std::string>& files) noexcept;
   std::int64_t now_ms() const;
 

@@ -30,8 +30,6 @@ constexpr std::string_view kUpdate =
     "category = $6, stock = $7, image_list = $8, image_detail = $9, updated_at = $10 "
     "WHERE id = $1";
 constexpr std::string_view kDelete = "DELETE FROM products WHERE id = $1";
-constexpr std::string_view kUsesMedia =
-    "SELECT 1 FROM products WHERE image_list = $1 OR image_detail = $1 LIMIT 1";
 constexpr std::string_view kCategories =
     "SELECT category, COUNT(*) FROM products GROUP BY category ORDER BY category";
 constexpr std::string_view kCount = "SELECT COUNT(*) FROM products";
@@ -157,10 +155,6 @@ bool ProductStore::update(storage::Executor& db, const Product& p) const {
 
 bool ProductStore::remove(storage::Executor& db, std::string_view id) const {
   return db.execute(kDelete, {to_value(id)}).affected_rows() > 0;
-}
-
-bool ProductStore::uses_media(storage::Executor& db, std::string_view file) const {
-  return !db.execute(kUsesMedia, {to_value(file)}).empty();
 }
 
 std::int64_t ProductStore::count(storage::Executor& db) const {

@@ -22,8 +22,6 @@ class ProductStore {
   // Writes every field but id, created_by and created_at; false when no such product.
   bool update(storage::Executor& db, const Product& product) const;
   bool remove(storage::Executor& db, std::string_view id) const;
-  // True when some product still refers to the media file.
-  bool uses_media(storage::Executor& db, std::string_view file) const;
   std::int64_t count(storage::Executor& db) const;
 };
 
