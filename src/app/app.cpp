@@ -15,6 +15,8 @@
 #include "cache/cached_loader.hpp"
 #include "cache/in_process_cache.hpp"
 #include "cache/in_process_rate_limiter.hpp"
+#include "cart/cart_routes.hpp"
+#include "cart/cart_service.hpp"
 #include "catalog/catalog_routes.hpp"
 #include "catalog/catalog_service.hpp"
 #include "core/clock.hpp"
@@ -27,6 +29,8 @@
 #include "http/server.hpp"
 #include "media/media_routes.hpp"
 #include "media/media_store.hpp"
+#include "orders/order_routes.hpp"
+#include "orders/order_service.hpp"
 #include "storage/migrator.hpp"
 #include "storage/open_database.hpp"
 
@@ -48,6 +52,8 @@ struct App::Parts {
   std::unique_ptr<media::MediaStore> media;
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<auth::AvatarService> avatars;
+  std::unique_ptr<cart::CartService> cart;
+  std::unique_ptr<orders::OrderService> orders;
   http::Router router;
   const http::Metrics* metrics_view = nullptr;
   std::unique_ptr<http::Metrics> metrics;
@@ -109,6 +115,14 @@ void App::start() {
   p.catalog = std::make_unique<catalog::CatalogService>(*p.db, *p.cached_loader, *p.media, p.clock,
                                                         config_.public_url, *log_);
 
+  p.cart = std::make_unique<cart::CartService>(*p.db, p.clock);
+  std::string media_base_url = config_.public_url + "/media/";
+  catalog::CatalogService& catalog_service = *p.catalog;
+  p.orders = std::make_unique<orders::OrderService>(
+      *p.db, p.clock,
+      [media_base_url](const orders::Order& o) { return orders::placed_json(o, media_base_url); },
+      [&catalog_service] { catalog_service.products_changed(); });
+
   add_service_routes(p.router, *p.db, p.metrics_view);
   std::vector<std::string> trusted_origins = config_.client_origins;
   trusted_origins.push_back(config_.public_url);
@@ -118,10 +132,12 @@ void App::start() {
                          .trusted_origins = std::move(trusted_origins),
                          .attempts_per_ip = config_.auth_rate_limit_max,
                          .window = config_.rate_limit_window,
-                         .media_base_url = config_.public_url + "/media/",
+                         .media_base_url = media_base_url,
                          .max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
   catalog::add_catalog_routes(p.router, *p.catalog,
                               {.max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
+  cart::add_cart_routes(p.router, *p.cart, media_base_url);
+  orders::add_order_routes(p.router, *p.orders, media_base_url);
   media::add_media_routes(p.router, *p.media);
   if (hooks_.extra_routes) hooks_.extra_routes(p.router);
   p.metrics = std::make_unique<http::Metrics>(p.router);

@@ -231,6 +231,10 @@ void CatalogService::remove(std::string_view id) {
   release_files(old_files);
 }
 
+void CatalogService::products_changed() {
+  cache_.invalidate(kNamespace);
+}
+
 void CatalogService::release_files(const std::vector<std::string>& files) noexcept {
   media::release_media(db_, media_, files, log_);
 }

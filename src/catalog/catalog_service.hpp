@@ -61,6 +61,9 @@ class CatalogService {
                  std::optional<std::string_view> image);
   void remove(std::string_view id);
 
+  // Another area changed product rows (stock, by an order): cached answers are dropped.
+  void products_changed();
+
   const ProductJson& json() const { return json_; }
 
  private:

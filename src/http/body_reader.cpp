@@ -84,14 +84,14 @@ std::optional<Cents> BodyReader::optional_money(std::string_view name) {
 }
 
 std::optional<std::int64_t> BodyReader::optional_integer(std::string_view name, std::int64_t min,
-                                                         std::int64_t max) {
+                                                         std::int64_t max, bool accept_strings) {
   const auto* v = find(name);
   if (v == nullptr) return std::nullopt;
   std::string message = fmt::format("must be an integer from {} to {}", min, max);
   std::int64_t n = 0;
   if (v->is_int64()) {
     n = v->as_int64();
-  } else if (v->is_string()) {
+  } else if (v->is_string() && accept_strings) {
     std::string_view s = trim_whitespace(v->as_string());
     bool digits_only =
         !s.empty() && s.size() <= 19 &&

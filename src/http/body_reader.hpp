@@ -33,9 +33,10 @@ class BodyReader {
 
   // An amount of money: a JSON number or a decimal string, parsed exactly (see core/money.hpp).
   std::optional<Cents> optional_money(std::string_view name);
-  // A whole number in [min, max]: a JSON integer, or a string of digits (form fields).
+  // A whole number in [min, max]: a JSON integer, or with accept_strings a string of digits (form
+  // fields are always strings; a JSON "3" is refused where the type matters).
   std::optional<std::int64_t> optional_integer(std::string_view name, std::int64_t min,
-                                               std::int64_t max);
+                                               std::int64_t max, bool accept_strings = true);
 
   // Records a field error found by the caller (e.g. a business rule on a typed field).
   void add_error(std::string field, std::string message);

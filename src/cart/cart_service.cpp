@@ -1,0 +1,78 @@
+#include "cart/cart_service.hpp"
+
+#include <fmt/format.h>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "storage/transaction.hpp"
+
+namespace shop::cart {
+namespace {
+
+using storage::TxMode;
+
+constexpr std::string_view kProductStock = "SELECT stock FROM products WHERE id = $1";
+
+}  // namespace
+
+Cart CartService::totals(std::vector<CartLine> lines) {
+  Cart cart;
+  for (const auto& l : lines) {
+    cart.total_items += l.quantity;
+    cart.total_price += l.price * l.quantity;  // at most 1000 × 99,999,999.99 per line: fits
+  }
+  cart.lines = std::move(lines);
+  return cart;
+}
+
+Cart CartService::get(std::string_view user_id) {
+  auto lease = db_.acquire();
+  return totals(store_.lines(lease, user_id));
+}
+
+Cart CartService::set_line(std::string_view user_id, std::string_view product_id,
+                           std::int64_t quantity, bool add) {
+  return storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    auto product = tx.execute(kProductStock, {storage::to_value(product_id)});
+    if (product.empty()) throw Error(ErrorCode::not_found, "Product not found");
+    std::int64_t stock = product.front().get_int(0);
+    std::int64_t wanted = add ? store_.quantity(tx, user_id, product_id) + quantity : quantity;
+    if (wanted > stock)
+      throw Error(ErrorCode::conflict, fmt::format("Only {} items available in stock.", stock));
+    if (wanted > kMaxLineQuantity)
+      throw Error(
+          ErrorCode::invalid_input, "Validation failed",
+          {{"quantity", fmt::format("at most {} of one product per cart", kMaxLineQuantity)}});
+    if (wanted == 0)
+      store_.remove(tx, user_id, product_id);
+    else
+      store_.set_quantity(tx, user_id, product_id, wanted, epoch_ms(clock_.now()));
+    return totals(store_.lines(tx, user_id));
+  });
+}
+
+Cart CartService::add(std::string_view user_id, std::string_view product_id,
+                      std::int64_t quantity) {
+  return set_line(user_id, product_id, quantity, true);
+}
+
+Cart CartService::update(std::string_view user_id, std::string_view product_id,
+                         std::int64_t quantity) {
+  return set_line(user_id, product_id, quantity, false);
+}
+
+Cart CartService::remove(std::string_view user_id, std::string_view product_id) {
+  return storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    if (!store_.remove(tx, user_id, product_id))
+      throw Error(ErrorCode::not_found, "Item not found in cart");
+    return totals(store_.lines(tx, user_id));
+  });
+}
+
+void CartService::clear(std::string_view user_id) {
+  auto lease = db_.acquire();
+  store_.clear(lease, user_id);
+}
+
+}  // namespace shop::cart

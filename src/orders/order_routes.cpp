@@ -1,0 +1,286 @@
+#include "orders/order_routes.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/json/object.hpp>
+#include <charconv>
+
+#include "core/json_writer.hpp"
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "http/body.hpp"
+#include "http/body_reader.hpp"
+#include "orders/order_service.hpp"
+#include "storage/migrator.hpp"
+
+namespace shop::orders {
+namespace {
+
+using http::Access;
+using http::Method;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+
+void write_order(JsonWriter& w, const Order& o, const std::string& media_base) {
+  w.begin_object().key("_id").string(o.id);
+  if (o.user) {
+    w.key("user").begin_object().key("_id").string(o.user->id).key("name").string(o.user->name);
+    w.key("email").string(o.user->email).end_object();
+  } else {
+    w.key("user").string(o.user_id);
+  }
+  w.key("items").begin_array();
+  for (const auto& i : o.items) {
+    w.begin_object().key("product").begin_object().key("_id").string(i.product_id);
+    w.key("name").string(i.name);
+    if (i.image)
+      w.key("image").string(media_base + *i.image);
+    else
+      w.key("image").null();
+    w.end_object();
+    w.key("name").string(i.name).key("quantity").number(i.quantity);
+    w.key("priceAtPurchase").raw_number(format_money(i.price)).end_object();
+  }
+  w.end_array();
+  w.key("totalAmount").raw_number(format_money(o.total));
+  w.key("status").string(o.status);
+  if (o.shipping) {
+    const auto& a = *o.shipping;
+    w.key("shippingAddress").begin_object().key("name").string(a.name);
+    w.key("line1").string(a.line1);
+    if (a.line2)
+      w.key("line2").string(*a.line2);
+    else
+      w.key("line2").null();
+    w.key("city").string(a.city).key("postalCode").string(a.postal_code);
+    w.key("country").string(a.country).end_object();
+  } else {
+    w.key("shippingAddress").null();
+  }
+  w.key("createdAt").string(iso8601_ms(o.created_at));
+  w.key("updatedAt").string(iso8601_ms(o.updated_at));
+  w.end_object();
+}
+
+// One text field of the address: trimmed, UTF-8 without control characters, 1..max characters.
+std::optional<std::string> address_field(const boost::json::object& a, std::string_view name,
+                                         std::size_t max, bool required,
+                                         std::vector<FieldError>& errors) {
+  std::string field = fmt::format("shippingAddress.{}", name);
+  auto it = a.find(name);
+  if (it == a.end() || it->value().is_null()) {
+    if (required) errors.push_back({field, "is required"});
+    return std::nullopt;
+  }
+  if (!it->value().is_string()) {
+    errors.push_back({field, "must be a string"});
+    return std::nullopt;
+  }
+  std::string v(trim_whitespace(it->value().as_string()));
+  bool control = std::any_of(
+      v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  std::size_t n = utf8_length(v);
+  if (!valid_utf8(v) || control || n > max || (required && n == 0)) {
+    errors.push_back(
+        {field, fmt::format("must be {} to {} characters of text", required ? 1 : 0, max)});
+    return std::nullopt;
+  }
+  if (n == 0) return std::nullopt;
+  return v;
+}
+
+std::optional<ShippingAddress> read_shipping(const RequestContext& ctx) {
+  if (!ctx.body.is_object()) return std::nullopt;
+  const auto& body = ctx.body.as_object();
+  auto it = body.find("shippingAddress");
+  if (it == body.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_object())
+    throw Error(ErrorCode::invalid_input, "Validation failed",
+                {{"shippingAddress", "must be an object"}});
+  const auto& a = it->value().as_object();
+  std::vector<FieldError> errors;
+  ShippingAddress out;
+  out.name = address_field(a, "name", 100, true, errors).value_or("");
+  out.line1 = address_field(a, "line1", 200, true, errors).value_or("");
+  out.line2 = address_field(a, "line2", 200, false, errors);
+  out.city = address_field(a, "city", 100, true, errors).value_or("");
+  out.postal_code = address_field(a, "postalCode", 20, true, errors).value_or("");
+  auto country = address_field(a, "country", 2, true, errors);
+  if (country) {
+    std::string c = *country;
+    for (char& ch : c)
+      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 32);
+    if (c.size() != 2 || !std::isupper(static_cast<unsigned char>(c[0])) ||
+        !std::isupper(static_cast<unsigned char>(c[1])))
+      errors.push_back({"shippingAddress.country", "must be a two-letter country code"});
+    out.country = c;
+  }
+  if (!errors.empty()) throw Error(ErrorCode::invalid_input, "Validation failed", errors);
+  return out;
+}
+
+// page/limit of the list routes; both optional (then at most 1000 newest orders).
+struct Paging {
+  bool given = false;
+  std::int64_t page = 1;
+  std::int64_t limit = 1000;
+  std::optional<std::string> status;
+};
+
+Paging read_paging(std::string_view query, bool allow_status) {
+  Paging p;
+  std::vector<FieldError> errors;
+  auto whole = [](std::string_view s, std::int64_t& out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+  };
+  bool limit_given = false;
+  for (auto& [name, value] : http::parse_urlencoded(query)) {
+    if (name == "page") {
+      p.given = true;
+      if (!whole(value, p.page) || p.page < 1 || p.page > 1'000'000)
+        errors.push_back({name, "must be an integer from 1 to 1000000"});
+    } else if (name == "limit") {
+      p.given = limit_given = true;
+      if (!whole(value, p.limit) || p.limit < 1 || p.limit > 100)
+        errors.push_back({name, "must be an integer from 1 to 100"});
+    } else if (name == "status" && allow_status) {
+      if (value != "placed" && value != "paid" && value != "shipped" && value != "delivered" &&
+          value != "cancelled")
+        errors.push_back({name, "must be placed, paid, shipped, delivered or cancelled"});
+      else
+        p.status = value;
+    }
+  }
+  if (p.given && !limit_given) p.limit = 10;
+  if (!errors.empty()) throw Error(ErrorCode::invalid_input, "Invalid query", errors);
+  return p;
+}
+
+class OrderRoutes {
+ public:
+  OrderRoutes(OrderService& service, std::string media_base_url)
+      : service_(service), media_base_(std::move(media_base_url)) {}
+
+  Response place(Request& req, RequestContext& ctx) {
+    std::optional<IdempotentRequest> idem;
+    if (auto key = req.headers.get("Idempotency-Key")) {
+      bool printable =
+          std::all_of(key->begin(), key->end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+      if (key->empty() || key->size() > 255 || !printable)
+        throw Error(ErrorCode::invalid_input,
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters");
+      idem = IdempotentRequest{std::string(*key), storage::sha256_hex(req.body)};
+    }
+    PlacedAnswer answer = service_.place(ctx.user->id, read_shipping(ctx), idem);
+    Response r = Response::json(answer.status, std::move(answer.body));
+    if (answer.replayed) r.headers.add("Idempotent-Replayed", "true");
+    return r;
+  }
+
+  Response mine(Request& req, RequestContext& ctx) {
+    Paging p = read_paging(req.query, false);
+    OrderListQuery q;
+    q.user_id = ctx.user->id;
+    return list_response(std::move(q), p);
+  }
+
+  Response all(Request& req, RequestContext&) {
+    Paging p = read_paging(req.query, true);
+    OrderListQuery q;
+    q.status = p.status;
+    q.with_users = true;
+    return list_response(std::move(q), p);
+  }
+
+  Response get(Request&, RequestContext& ctx) {
+    return one(service_.get(ctx.param("id"), ctx.user->id, ctx.user->role == "admin"));
+  }
+
+  Response set_status(Request&, RequestContext& ctx) {
+    http::BodyReader body(ctx);
+    std::string status = body.required_string("status");
+    body.finish();
+    static constexpr std::string_view kStatuses[] = {"placed", "paid", "shipped", "delivered",
+                                                     "cancelled"};
+    if (std::find(std::begin(kStatuses), std::end(kStatuses), status) == std::end(kStatuses))
+      throw Error(ErrorCode::invalid_input, "Validation failed",
+                  {{"status", "must be placed, paid, shipped, delivered or cancelled"}});
+    return one(service_.set_status(ctx.param("id"), status));
+  }
+
+  Response cancel(Request&, RequestContext& ctx) {
+    return one(service_.cancel(ctx.param("id"), ctx.user->id, ctx.user->role == "admin"));
+  }
+
+ private:
+  Response one(const Order& o) const { return Response::json(200, order_json(o, media_base_)); }
+
+  Response list_response(OrderListQuery q, const Paging& p) {
+    q.limit = p.limit;
+    q.offset = (p.page - 1) * p.limit;
+    std::int64_t total = 0;
+    auto orders = service_.list(q, &total);
+    JsonWriter w;
+    w.begin_array();
+    for (const auto& o : orders)
+      write_order(w, o, media_base_);
+    w.end_array();
+    Response r = Response::json(200, w.take());
+    r.headers.add("X-Total-Count", std::to_string(total));
+    return r;
+  }
+
+  OrderService& service_;
+  std::string media_base_;
+};
+
+}  // namespace
+
+std::string order_json(const Order& order, const std::string& media_base_url) {
+  JsonWriter w;
+  write_order(w, order, media_base_url);
+  return w.take();
+}
+
+std::string placed_json(const Order& order, const std::string& media_base_url) {
+  JsonWriter w;
+  w.begin_object().key("message").string("Order placed successfully").key("order");
+  write_order(w, order, media_base_url);
+  w.end_object();
+  return w.take();
+}
+
+void add_order_routes(http::Router& router, OrderService& service, std::string media_base_url) {
+  auto routes = std::make_shared<OrderRoutes>(service, std::move(media_base_url));
+  auto bind = [routes](Response (OrderRoutes::*fn)(Request&, RequestContext&)) {
+    return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
+  };
+  router.add({.method = Method::post,
+              .pattern = "/api/orders",
+              .handler = bind(&OrderRoutes::place),
+              .access = Access::user});
+  router.add({.method = Method::get,
+              .pattern = "/api/orders/my",
+              .handler = bind(&OrderRoutes::mine),
+              .access = Access::user});
+  router.add({.method = Method::get,
+              .pattern = "/api/orders",
+              .handler = bind(&OrderRoutes::all),
+              .access = Access::admin});
+  router.add({.method = Method::get,
+              .pattern = "/api/orders/:id",
+              .handler = bind(&OrderRoutes::get),
+              .access = Access::user});
+  router.add({.method = Method::patch,
+              .pattern = "/api/orders/:id/status",
+              .handler = bind(&OrderRoutes::set_status),
+              .access = Access::admin});
+  router.add({.method = Method::post,
+              .pattern = "/api/orders/:id/cancel",
+              .handler = bind(&OrderRoutes::cancel),
+              .access = Access::user});
+}
+
+}  // namespace shop::orders

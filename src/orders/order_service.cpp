@@ -1,0 +1,183 @@
+#include "orders/order_service.hpp"
+
+#include <fmt/format.h>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
+#include "storage/transaction.hpp"
+
+namespace shop::orders {
+namespace {
+
+using storage::to_value;
+using storage::TxMode;
+
+// The cart in product-id order: every checkout locks products in the same order, so two
+// checkouts can never wait on each other in a cycle (PostgreSQL deadlocks).
+constexpr std::string_view kCartLines =
+    "SELECT c.product_id, c.quantity FROM cart_items c WHERE c.user_id = $1 "
+    "ORDER BY c.product_id";
+// Stock never goes below zero: the row changes only if enough is left, checked by the database
+// at the moment of the update. SQLite: writers are serialized by BEGIN IMMEDIATE. PostgreSQL:
+// the UPDATE takes the row lock and re-checks the condition against the latest committed stock.
+constexpr std::string_view kDeductStock =
+    "UPDATE products SET stock = stock - $2 WHERE id = $1 AND stock >= $2 "
+    "RETURNING name, price_cents, image_detail";
+constexpr std::string_view kProductName = "SELECT name FROM products WHERE id = $1";
+constexpr std::string_view kReturnStock = "UPDATE products SET stock = stock + $2 WHERE id = $1";
+constexpr std::string_view kClearCart = "DELETE FROM cart_items WHERE user_id = $1";
+
+constexpr std::string_view kDropExpiredKey =
+    "DELETE FROM idempotency_keys WHERE user_id = $1 AND idempotency_key = $2 AND expires_at <= $3";
+// Claims the key. On PostgreSQL a concurrent claim of the same key waits here until the first
+// transaction ends; then it finds the committed row (or claims the key if the first rolled back).
+constexpr std::string_view kClaimKey =
+    "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, status, response, "
+    "created_at, expires_at) VALUES ($1, $2, $3, 0, '', $4, $5) "
+    "ON CONFLICT (user_id, idempotency_key) DO NOTHING";
+constexpr std::string_view kReadKey =
+    "SELECT request_hash, status, response FROM idempotency_keys "
+    "WHERE user_id = $1 AND idempotency_key = $2";
+constexpr std::string_view kStoreAnswer =
+    "UPDATE idempotency_keys SET status = $3, response = $4 "
+    "WHERE user_id = $1 AND idempotency_key = $2";
+
+}  // namespace
+
+OrderService::OrderService(storage::Database& db, const Clock& clock,
+                           std::function<std::string(const Order&)> render,
+                           std::function<void()> stock_changed)
+    : db_(db),
+      clock_(clock),
+      render_(std::move(render)),
+      stock_changed_(std::move(stock_changed)) {}
+
+std::int64_t OrderService::now_ms() const {
+  return epoch_ms(clock_.now());
+}
+
+PlacedAnswer OrderService::place(std::string_view user_id,
+                                 const std::optional<ShippingAddress>& shipping,
+                                 const std::optional<IdempotentRequest>& idem) {
+  std::int64_t now = now_ms();
+  PlacedAnswer answer =
+      storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+        if (idem) {
+          tx.execute(kDropExpiredKey, {to_value(user_id), to_value(idem->key), now});
+          std::int64_t expires = now + std::chrono::milliseconds(kKeyLifetime).count();
+          bool claimed = tx.execute(kClaimKey, {to_value(user_id), to_value(idem->key),
+                                                to_value(idem->request_hash), now, expires})
+                             .affected_rows() > 0;
+          if (!claimed) {
+            auto row = tx.execute(kReadKey, {to_value(user_id), to_value(idem->key)}).front();
+            if (row.get_text(0) != idem->request_hash)
+              throw Error(ErrorCode::conflict,
+                          "Idempotency-Key was already used with another request body");
+            return PlacedAnswer{static_cast<int>(row.get_int(1)), row.get_text(2), true};
+          }
+        }
+        Order order;
+        order.id = new_id();
+        order.user_id = std::string(user_id);
+        order.status = "placed";
+        order.shipping = shipping;
+        order.created_at = order.updated_at = now;
+        // PostgreSQL: lock the cart rows, so a second checkout of the same cart running at the same
+        // time waits, then finds them gone ("Cart is empty"). SQLite: writers are serialized
+        // already.
+        std::string cart_sql(kCartLines);
+        if (tx.dialect() == storage::Dialect::postgres) cart_sql += " FOR UPDATE";
+        auto lines = tx.execute(cart_sql, {to_value(user_id)}).rows();
+        if (lines.empty()) throw Error(ErrorCode::invalid_input, "Cart is empty");
+        for (const auto& line : lines) {
+          const std::string& product_id = line.get_text(0);
+          std::int64_t quantity = line.get_int(1);
+          auto deducted = tx.execute(kDeductStock, {product_id, quantity});
+          if (deducted.empty()) {
+            auto name = tx.execute(kProductName, {product_id});
+            throw Error(ErrorCode::conflict, fmt::format("Not enough stock for {}",
+                                                         name.empty() ? std::string("a product")
+                                                                      : name.front().get_text(0)));
+          }
+          const auto& p = deducted.front();
+          order.items.push_back(
+              OrderItem{product_id, p.get_text(0), p.get_opt_text(2), p.get_int(1), quantity});
+          order.total += p.get_int(1) * quantity;
+        }
+        store_.insert(tx, order);
+        tx.execute(kClearCart, {to_value(user_id)});
+        PlacedAnswer fresh{201, render_(order), false};
+        if (idem)
+          tx.execute(kStoreAnswer,
+                     {to_value(user_id), to_value(idem->key), fresh.status, fresh.body});
+        return fresh;
+      });
+  if (!answer.replayed && stock_changed_) stock_changed_();
+  return answer;
+}
+
+std::vector<Order> OrderService::list(const OrderListQuery& q, std::int64_t* total) {
+  auto lease = db_.acquire();
+  if (total != nullptr) *total = store_.count(lease, q);
+  return store_.list(lease, q);
+}
+
+Order OrderService::get(std::string_view id, std::string_view caller_id, bool admin) {
+  auto lease = db_.acquire();
+  auto order = store_.find(lease, id);
+  // Someone else's order is "not found": its existence is not revealed.
+  if (!order || (!admin && order->user_id != caller_id))
+    throw Error(ErrorCode::not_found, "Order not found");
+  return *order;
+}
+
+Order OrderService::cancel_in(storage::Transaction& tx, const Order& order, std::int64_t now) {
+  // The status changes only from placed or paid, so of two cancels only one gets here.
+  if (!store_.move_status(tx, order.id, {"placed", "paid"}, "cancelled", now))
+    throw Error(ErrorCode::conflict,
+                fmt::format("An order that is {} cannot be cancelled", order.status));
+  for (const auto& item : order.items)
+    tx.execute(kReturnStock, {item.product_id, item.quantity});  // a deleted product: no row
+  Order cancelled = order;
+  cancelled.status = "cancelled";
+  cancelled.updated_at = now;
+  return cancelled;
+}
+
+Order OrderService::set_status(std::string_view id, std::string_view status) {
+  bool stock_returned = false;
+  Order result = storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    auto order = store_.find(tx, id);
+    if (!order) throw Error(ErrorCode::not_found, "Order not found");
+    if (!status_move_allowed(order->status, status))
+      throw Error(ErrorCode::conflict,
+                  fmt::format("Cannot change status from {} to {}", order->status, status));
+    std::int64_t now = std::max(now_ms(), order->updated_at);
+    if (status == "cancelled") {
+      stock_returned = true;
+      return cancel_in(tx, *order, now);
+    }
+    if (!store_.move_status(tx, order->id, {order->status}, status, now))
+      throw Error(ErrorCode::conflict, "The order changed meanwhile; try again");
+    order->status = std::string(status);
+    order->updated_at = now;
+    return *order;
+  });
+  if (stock_returned && stock_changed_) stock_changed_();
+  return result;
+}
+
+Order OrderService::cancel(std::string_view id, std::string_view caller_id, bool admin) {
+  Order result = storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    auto order = store_.find(tx, id);
+    if (!order || (!admin && order->user_id != caller_id))
+      throw Error(ErrorCode::not_found, "Order not found");
+    return cancel_in(tx, *order, std::max(now_ms(), order->updated_at));
+  });
+  if (stock_changed_) stock_changed_();
+  return result;
+}
+
+}  // namespace shop::orders
