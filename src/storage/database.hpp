@@ -24,7 +24,10 @@ std::string_view dialect_name(Dialect dialect);
 // What a transaction is for. SQLite: read = BEGIN DEFERRED, write and serializable = BEGIN
 // IMMEDIATE (SQLite is always serializable). PostgreSQL maps them to isolation levels; only
 // serializable transactions may fail with SerializationFailure, which with_transaction retries.
-enum class TxMode { read, write, serializable };
+// write_relaxed: a write whose loss in a power failure is acceptable (a cart line, never an
+// order). It is still atomic and survives a crash of shopd; it only does not wait for the disk:
+// SQLite commits it with synchronous=NORMAL (WAL), PostgreSQL with synchronous_commit off.
+enum class TxMode { read, write, serializable, write_relaxed };
 
 // How a constraint violation happened, so services can turn `unique` into a 409.
 enum class ConstraintKind { unique, foreign_key, check, not_null, other };

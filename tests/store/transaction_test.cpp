@@ -27,6 +27,33 @@ std::int64_t count_items(Database& db) {
   return lease.execute("SELECT count(*) FROM items").front().get_int(0);
 }
 
+// The durability setting a connection commits with now: SQLite's synchronous level (2 = FULL),
+// PostgreSQL's synchronous_commit.
+std::string durability(Executor& db) {
+  if (db.dialect() == Dialect::sqlite)
+    return std::to_string(db.execute("PRAGMA synchronous").front().get_int(0));
+  return db.execute("SHOW synchronous_commit").front().get_text(0);
+}
+
+TEST_P(StoreTest, Transaction_WriteRelaxed_CommitsAndThenRestoresFullDurability) {
+  db_->acquire().execute(kCreateItems);
+  auto lease = db_->acquire();
+  std::string full = durability(lease);
+  EXPECT_TRUE(full == "2" || full == "on") << full;
+  {
+    Transaction tx(lease, TxMode::write_relaxed);
+    tx.execute(kInsertItem, {1, "cart line", 1});
+    tx.commit();
+  }
+  EXPECT_EQ(durability(lease), full);  // the next transaction (an order) is durable again
+  {
+    Transaction tx(lease, TxMode::write_relaxed);
+    tx.execute(kInsertItem, {2, "rolled back", 1});
+  }
+  EXPECT_EQ(durability(lease), full);
+  EXPECT_EQ(count_items(*db_), 1);
+}
+
 TEST_P(StoreTest, Transaction_Committed_IsVisibleToOtherConnections) {
   db_->acquire().execute(kCreateItems);
   {

@@ -377,6 +377,10 @@ void PostgresConnection::begin(TxMode mode) {
     case TxMode::serializable:
       run_simple("BEGIN ISOLATION LEVEL SERIALIZABLE");
       break;
+    case TxMode::write_relaxed:
+      run_simple("BEGIN ISOLATION LEVEL READ COMMITTED");
+      run_simple("SET LOCAL synchronous_commit = off");
+      break;
   }
 }
 

@@ -41,6 +41,8 @@ class SqliteConnection final : public Connection {
   std::size_t cached_statements() const noexcept { return statements_.size(); }
 
  private:
+  // Back to synchronous=FULL after a write_relaxed transaction.
+  void restore_durability();
   struct CachedStatement {
     std::string sql;
     sqlite3_stmt* statement;
@@ -50,6 +52,7 @@ class SqliteConnection final : public Connection {
   sqlite3_stmt* prepare_cached(std::string_view sql);
 
   sqlite3* db_ = nullptr;
+  bool relaxed_ = false;  // this transaction runs with synchronous=NORMAL (TxMode::write_relaxed)
   // Most recently used first; the index keys are views into the list's own strings.
   std::list<CachedStatement> statements_;
   std::unordered_map<std::string_view, std::list<CachedStatement>::iterator> by_sql_;
