@@ -8,13 +8,8 @@
 #include "storage/transaction.hpp"
 
 namespace shop::cart {
-namespace {
 
 using storage::TxMode;
-
-constexpr std::string_view kProductStock = "SELECT stock FROM products WHERE id = $1";
-
-}  // namespace
 
 Cart CartService::totals(std::vector<CartLine> lines) {
   Cart cart;
@@ -35,10 +30,10 @@ Cart CartService::set_line(std::string_view user_id, std::string_view product_id
                            std::int64_t quantity, bool add) {
   // A cart line lost in a power failure costs the shopper a click; an order is never relaxed.
   return storage::with_transaction(db_, TxMode::write_relaxed, [&](storage::Transaction& tx) {
-    auto product = tx.execute(kProductStock, {storage::to_value(product_id)});
-    if (product.empty()) throw Error(ErrorCode::not_found, "Product not found");
-    std::int64_t stock = product.front().get_int(0);
-    std::int64_t wanted = add ? store_.quantity(tx, user_id, product_id) + quantity : quantity;
+    auto available = store_.availability(tx, user_id, product_id);
+    if (!available) throw Error(ErrorCode::not_found, "Product not found");
+    std::int64_t stock = available->stock;
+    std::int64_t wanted = add ? available->held + quantity : quantity;
     if (wanted > stock)
       throw Error(ErrorCode::conflict, fmt::format("Only {} items available in stock.", stock));
     if (wanted > kMaxLineQuantity)

@@ -9,8 +9,10 @@ constexpr std::string_view kLines =
     "SELECT p.id, p.name, p.price_cents, p.image_detail, p.category, p.stock, c.quantity "
     "FROM cart_items c JOIN products p ON p.id = c.product_id "
     "WHERE c.user_id = $1 ORDER BY c.added_at, c.product_id";
-constexpr std::string_view kQuantity =
-    "SELECT quantity FROM cart_items WHERE user_id = $1 AND product_id = $2";
+// The product's stock and how many of it the cart holds, in one round trip.
+constexpr std::string_view kAvailability =
+    "SELECT p.stock, COALESCE(c.quantity, 0) FROM products p "
+    "LEFT JOIN cart_items c ON c.product_id = p.id AND c.user_id = $1 WHERE p.id = $2";
 constexpr std::string_view kUpsert =
     "INSERT INTO cart_items (user_id, product_id, quantity, added_at) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (user_id, product_id) DO UPDATE SET quantity = excluded.quantity";
@@ -28,10 +30,12 @@ std::vector<CartLine> CartStore::lines(storage::Executor& db, std::string_view u
   return out;
 }
 
-std::int64_t CartStore::quantity(storage::Executor& db, std::string_view user_id,
-                                 std::string_view product_id) const {
-  auto r = db.execute(kQuantity, {to_value(user_id), to_value(product_id)});
-  return r.empty() ? 0 : r.front().get_int(0);
+std::optional<CartStore::Availability> CartStore::availability(storage::Executor& db,
+                                                               std::string_view user_id,
+                                                               std::string_view product_id) const {
+  auto r = db.execute(kAvailability, {to_value(user_id), to_value(product_id)});
+  if (r.empty()) return std::nullopt;
+  return Availability{r.front().get_int(0), r.front().get_int(1)};
 }
 
 void CartStore::set_quantity(storage::Executor& db, std::string_view user_id,

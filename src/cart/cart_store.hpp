@@ -27,9 +27,13 @@ class CartStore {
  public:
   // The user's lines, oldest first, joined with their products.
   std::vector<CartLine> lines(storage::Executor& db, std::string_view user_id) const;
-  // The quantity of one product in the cart (0 when absent).
-  std::int64_t quantity(storage::Executor& db, std::string_view user_id,
-                        std::string_view product_id) const;
+  struct Availability {
+    std::int64_t stock = 0;  // the product's stock now
+    std::int64_t held = 0;   // how many of it the cart holds (0 when absent)
+  };
+  // nullopt when the product does not exist.
+  std::optional<Availability> availability(storage::Executor& db, std::string_view user_id,
+                                           std::string_view product_id) const;
   // Sets a line's quantity (1..1000), adding the line if absent.
   void set_quantity(storage::Executor& db, std::string_view user_id, std::string_view product_id,
                     std::int64_t quantity, std::int64_t now) const;

@@ -378,8 +378,7 @@ void PostgresConnection::begin(TxMode mode) {
       run_simple("BEGIN ISOLATION LEVEL SERIALIZABLE");
       break;
     case TxMode::write_relaxed:
-      run_simple("BEGIN ISOLATION LEVEL READ COMMITTED");
-      run_simple("SET LOCAL synchronous_commit = off");
+      run_simple("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off");
       break;
   }
 }
