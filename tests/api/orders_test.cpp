@@ -25,17 +25,31 @@ using ::testing::HasSubstr;
 
 const std::string kSecret(40, 'j');
 
+class OffsetClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::now() + offset.load();
+  }
+  std::chrono::steady_clock::time_point steady_now() const override {
+    return std::chrono::steady_clock::now() + offset.load();
+  }
+  std::atomic<std::chrono::seconds> offset{std::chrono::seconds(0)};
+};
+
 class OrdersApi : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     db_ = fresh_database(GetParam(), dir_.path());
     if (db_.url.empty()) GTEST_SKIP() << GetParam() << " is not available here";
+    app::AppHooks hooks;
+    hooks.clock = &clock_;
     server_ = std::make_unique<TestServer>(Env{{"DATABASE_URL", db_.url},
                                                {"JWT_SECRET", kSecret},
                                                {"JWT_REFRESH_SECRET", std::string(40, 'r')},
                                                {"RATE_LIMIT_MAX", "0"},
                                                {"WORKER_THREADS", "16"},
-                                               {"PUBLIC_URL", "https://shop.example"}});
+                                               {"PUBLIC_URL", "https://shop.example"}},
+                                           std::move(hooks));
     store_ = storage::open_database(db_.url, {.pool_size = 2});
     client_ = std::make_unique<HttpClient>(server_->port());
     admin_ = user("admin@example.com", "admin");
@@ -62,7 +76,7 @@ class OrdersApi : public ::testing::TestWithParam<std::string> {
     auto lease = store_->acquire();
     auth::UserStore().insert(lease, u);
     static SystemClock clock;
-    auth::AccessTokens tokens(kSecret, std::chrono::seconds(3600), clock);
+    auth::AccessTokens tokens(kSecret, std::chrono::hours(72), clock);  // outlives clock jumps
     return {{"Authorization", "Bearer " + tokens.issue(u.id, "s")},
             {"Content-Type", "application/json"}};
   }
@@ -109,6 +123,7 @@ class OrdersApi : public ::testing::TestWithParam<std::string> {
 
   TempDir dir_;
   FreshDatabase db_;
+  OffsetClock clock_;
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<storage::Database> store_;
   std::unique_ptr<HttpClient> client_;
@@ -307,6 +322,23 @@ TEST_P(OrdersApi, IdempotencyKey_TwentyAtOnce_PlaceOneOrder) {
   ASSERT_EQ(add(bob_, item).status, 200);
   EXPECT_EQ(place(*client_, bob_, "{}", {{"Idempotency-Key", "order-123"}}).status, 201);
   EXPECT_EQ(place(*client_, bob_, "{}", {{"Idempotency-Key", std::string(256, 'k')}}).status, 400);
+}
+
+TEST_P(OrdersApi, IdempotencyKey_ExpiresAfter24Hours) {
+  std::string item = product("Pen", 100, 100);
+  ASSERT_EQ(add(alice_, item).status, 200);
+  ASSERT_EQ(place(*client_, alice_, "{}", {{"Idempotency-Key", "k1"}}).status, 201);
+  ASSERT_EQ(add(alice_, item).status, 200);
+  clock_.offset = std::chrono::hours(23);
+  EXPECT_EQ(
+      place(*client_, alice_, R"({"shippingAddress":null})", {{"Idempotency-Key", "k1"}}).status,
+      409);  // still remembered
+  clock_.offset = std::chrono::hours(25);
+  auto fresh = place(*client_, alice_, R"({"shippingAddress":null})", {{"Idempotency-Key", "k1"}});
+  EXPECT_EQ(fresh.status, 201) << fresh.body;  // forgotten: a new order
+  EXPECT_FALSE(fresh.header("Idempotent-Replayed").has_value());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM idempotency_keys"), 1);
 }
 
 TEST_P(OrdersApi, Lifecycle_AllowedMovesOnly_CancelReturnsStockOnce) {
