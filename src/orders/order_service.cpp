@@ -27,7 +27,6 @@ constexpr std::string_view kDeductStock =
     "RETURNING name, price_cents, image_detail";
 constexpr std::string_view kProductName = "SELECT name FROM products WHERE id = $1";
 constexpr std::string_view kReturnStock = "UPDATE products SET stock = stock + $2 WHERE id = $1";
-constexpr std::string_view kClearCart = "DELETE FROM cart_items WHERE user_id = $1";
 
 // Expired keys go when their user places the next keyed order (the primary key's prefix finds
 // them), so the table holds at most a day of keys per user.
@@ -108,8 +107,7 @@ PlacedAnswer OrderService::place(std::string_view user_id,
               OrderItem{product_id, p.get_text(0), p.get_opt_text(2), p.get_int(1), quantity});
           order.total += p.get_int(1) * quantity;
         }
-        store_.insert(tx, order);
-        tx.execute(kClearCart, {to_value(user_id)});
+        store_.insert_and_clear_cart(tx, order);
         PlacedAnswer fresh{201, render_(order), false};
         if (idem)
           tx.execute(kStoreAnswer,

@@ -16,9 +16,12 @@ using storage::Value;
 constexpr std::string_view kInsertOrder =
     "INSERT INTO orders (id, user_id, status, total_cents, shipping_address, created_at, "
     "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-constexpr std::string_view kInsertItem =
+constexpr std::string_view kInsertItems =
     "INSERT INTO order_items (order_id, line, product_id, name, image, price_cents, quantity) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    "VALUES ";
+constexpr std::string_view kClearCart = "DELETE FROM cart_items WHERE user_id = $1";
+// Inside the PostgreSQL statement the buyer is the order's $2.
+constexpr std::string_view kClearCartOfOrder = "DELETE FROM cart_items WHERE user_id = $2";
 constexpr std::string_view kOrderColumns =
     "o.id, o.user_id, o.status, o.total_cents, o.shipping_address, o.created_at, o.updated_at";
 constexpr std::string_view kItemsOf =
@@ -81,28 +84,55 @@ ShippingAddress shipping_from_json(std::string_view text) {
   return a;
 }
 
-void OrderStore::insert(storage::Executor& db, const Order& o) const {
-  std::vector<Value> p;
-  p.emplace_back(o.id);
-  p.emplace_back(o.user_id);
-  p.emplace_back(o.status);
-  p.emplace_back(o.total);
-  p.push_back(o.shipping ? Value(shipping_to_json(*o.shipping)) : Value(nullptr));
-  p.emplace_back(o.created_at);
-  p.emplace_back(o.updated_at);
-  db.execute(kInsertOrder, p);
+namespace {
+
+// "INSERT INTO order_items ... VALUES ($f, ..., $f+6), ..." for `lines` lines, numbered from f.
+std::string insert_items_sql(std::size_t lines, std::size_t first) {
+  std::string sql(kInsertItems);
+  for (std::size_t i = 0; i < lines; ++i) {
+    std::size_t f = first + i * 7;
+    sql += fmt::format("{}(${}, ${}, ${}, ${}, ${}, ${}, ${})", i == 0 ? "" : ", ", f, f + 1, f + 2,
+                       f + 3, f + 4, f + 5, f + 6);
+  }
+  return sql;
+}
+
+}  // namespace
+
+void OrderStore::insert_and_clear_cart(storage::Executor& db, const Order& o) const {
+  std::vector<Value> order;
+  order.emplace_back(o.id);
+  order.emplace_back(o.user_id);
+  order.emplace_back(o.status);
+  order.emplace_back(o.total);
+  order.push_back(o.shipping ? Value(shipping_to_json(*o.shipping)) : Value(nullptr));
+  order.emplace_back(o.created_at);
+  order.emplace_back(o.updated_at);
+  std::vector<Value> items;
   std::int64_t line = 0;
   for (const auto& item : o.items) {
-    std::vector<Value> ip;
-    ip.emplace_back(o.id);
-    ip.emplace_back(++line);
-    ip.emplace_back(item.product_id);
-    ip.emplace_back(item.name);
-    ip.push_back(to_value(item.image));
-    ip.emplace_back(item.price);
-    ip.emplace_back(item.quantity);
-    db.execute(kInsertItem, ip);
+    items.emplace_back(o.id);
+    items.emplace_back(++line);
+    items.emplace_back(item.product_id);
+    items.emplace_back(item.name);
+    items.push_back(to_value(item.image));
+    items.emplace_back(item.price);
+    items.emplace_back(item.quantity);
   }
+  if (db.dialect() == storage::Dialect::postgres) {
+    std::vector<Value> all = order;
+    all.insert(all.end(), items.begin(), items.end());
+    db.execute(fmt::format("WITH new_order AS ({}), new_items AS ({}) {}", kInsertOrder,
+                           insert_items_sql(o.items.size(), 8), kClearCartOfOrder),
+               all);
+    return;
+  }
+  // SQLite has no data-modifying WITH; it runs in process, so three statements cost little.
+  db.execute(kInsertOrder, order);
+  db.execute(insert_items_sql(o.items.size(), 1), items);
+  std::vector<Value> user;
+  user.emplace_back(o.user_id);
+  db.execute(kClearCart, user);
 }
 
 std::optional<Order> OrderStore::find(storage::Executor& db, std::string_view id) const {
