@@ -13,4 +13,10 @@ cd "$repo_root"
 bash scripts/install-deps.sh build
 configure_preset release
 build_preset release --target shopd
+# The first run on the embedded default fills the catalog with the demo shop (200 products with
+# pictures), so there is something to see; SHOPD_NO_DEMO=1 skips it. Later runs leave it alone.
+if [[ -z ${DATABASE_URL:-} && ! -e data/shopd.db && ${SHOPD_NO_DEMO:-0} != 1 ]] &&
+    ! grep -qs '^[[:space:]]*DATABASE_URL=' .env; then
+  "$repo_root/build/shopd" seed-demo
+fi
 exec "$repo_root/build/shopd" serve
