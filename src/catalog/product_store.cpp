@@ -32,7 +32,6 @@ constexpr std::string_view kUpdate =
 constexpr std::string_view kDelete = "DELETE FROM products WHERE id = $1";
 constexpr std::string_view kCategories =
     "SELECT category, COUNT(*) FROM products GROUP BY category ORDER BY category";
-constexpr std::string_view kCount = "SELECT COUNT(*) FROM products";
 
 // Column order of kColumns.
 Product from_row(const storage::Row& row) {
@@ -155,10 +154,6 @@ bool ProductStore::update(storage::Executor& db, const Product& p) const {
 
 bool ProductStore::remove(storage::Executor& db, std::string_view id) const {
   return db.execute(kDelete, {to_value(id)}).affected_rows() > 0;
-}
-
-std::int64_t ProductStore::count(storage::Executor& db) const {
-  return db.execute(kCount, {}).front().get_int(0);
 }
 
 }  // namespace shop::catalog

@@ -22,7 +22,6 @@ class ProductStore {
   // Writes every field but id, created_by and created_at; false when no such product.
   bool update(storage::Executor& db, const Product& product) const;
   bool remove(storage::Executor& db, std::string_view id) const;
-  std::int64_t count(storage::Executor& db) const;
 };
 
 // '%' + text with '\', '%' and '_' escaped + '%': a LIKE pattern (ESCAPE '\') that matches text
