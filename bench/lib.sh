@@ -54,3 +54,17 @@ bad_answers() {  # non-2xx answers plus socket errors, as one number
        /Socket errors:/ { for (i = 3; i <= NF; i += 2) { gsub(",", "", $(i + 1)); n += $(i + 1) } }
        END { print n + 0 }' "$1"
 }
+
+# On exit (also Ctrl-C or an error): stops $shopd_pid and removes $tmp, unless BENCH_KEEP_TMP=1.
+trap_cleanup_of_shopd_and_tmp() {
+  cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    stop "$shopd_pid" 12
+    if [[ ${BENCH_KEEP_TMP:-0} == 1 ]]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
+    exit "$status"
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}

@@ -34,16 +34,7 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shopd-bench.XXXXXX")
 shopd_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop "$shopd_pid" 12
-  if [[ ${BENCH_KEEP_TMP:-0} == 1 ]]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup_of_shopd_and_tmp
 
 if port_in_use "$port"; then
   echo "products.sh: 127.0.0.1:$port is already in use; set SHOPD_BENCH_PORT" >&2

@@ -95,7 +95,7 @@ IssuedSession AuthService::register_user(const RegisterInput& input) {
 IssuedSession AuthService::login(const LoginInput& input) {
   refuse_when_hashing_is_full();
   std::string email = normalize_email(input.email);
-  if (email.empty() || input.password.empty() || code_points(input.password) > 128)
+  if (email.empty() || input.password.empty() || utf8_length(input.password) > 128)
     invalid_credentials();
   // Failed attempts are counted per account, whatever address they come from. Each attempt
   // reserves one before the password is checked, so concurrent guesses cannot overshoot; a

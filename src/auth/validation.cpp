@@ -13,12 +13,6 @@ std::string normalize_email(std::string_view email) {
   return e;
 }
 
-std::size_t code_points(std::string_view utf8) {
-  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 // A pragmatic check of RFC 5321 shape: one '@', a non-empty local part of printable characters
 // without spaces, and a domain of dot-separated labels with at least one dot.
 std::string email_problem(std::string_view e) {
@@ -44,14 +38,13 @@ std::string email_problem(std::string_view e) {
 
 std::string name_problem(std::string_view name) {
   if (name.empty()) return "is required";
-  if (code_points(name) > 100) return "must be at most 100 characters";
-  for (unsigned char c : name)
-    if (c < 0x20 || c == 0x7f) return "must not contain control characters";
+  if (utf8_length(name) > 100) return "must be at most 100 characters";
+  if (has_control_characters(name)) return "must not contain control characters";
   return {};
 }
 
 std::string password_problem(std::string_view password) {
-  auto n = code_points(password);
+  auto n = utf8_length(password);
   if (n < 8) return "must be at least 8 characters";
   if (n > 128) return "must be at most 128 characters";
   return {};

@@ -16,9 +16,6 @@ std::string email_problem(std::string_view normalized_email);
 std::string name_problem(std::string_view trimmed_name);
 std::string password_problem(std::string_view password);
 
-// Unicode code points in valid UTF-8 (JSON bodies are validated UTF-8 already).
-std::size_t code_points(std::string_view utf8);
-
 // Throws Error{invalid_input, "Validation failed", fields} when fields is not empty.
 void throw_if_invalid(std::vector<FieldError> fields);
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <boost/json/object.hpp>
-#include <charconv>
 
 #include "catalog/catalog_service.hpp"
 #include "core/json_writer.hpp"
@@ -24,13 +23,6 @@ using http::Response;
 
 constexpr std::size_t kMaxSearch = 200;
 constexpr std::int64_t kMaxPage = 1'000'000;
-
-bool parse_whole(std::string_view s, std::int64_t& out) {
-  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789-") != std::string_view::npos)
-    return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
 
 // Does If-None-Match (a list of entity tags, or *) match this weak ETag?
 bool etag_matches(std::string_view header, std::string_view etag) {
@@ -182,10 +174,12 @@ ProductQuery parse_product_query(std::string_view query_string) {
       continue;
     }
     if (name == "page") {
-      if (!parse_whole(value, q.page) || q.page < 1 || q.page > kMaxPage)
+      q.page = http::parse_query_integer(value).value_or(0);
+      if (q.page < 1 || q.page > kMaxPage)
         errors.push_back({name, fmt::format("must be an integer from 1 to {}", kMaxPage)});
     } else if (name == "limit") {
-      if (!parse_whole(value, q.limit) || q.limit < 1 || q.limit > 100)
+      q.limit = http::parse_query_integer(value).value_or(0);
+      if (q.limit < 1 || q.limit > 100)
         errors.push_back({name, "must be an integer from 1 to 100"});
     } else if (name == "category") {
       if (!value.empty()) q.category = std::string(value);

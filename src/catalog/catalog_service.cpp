@@ -29,15 +29,6 @@ bool plausible_id(std::string_view id) {
   return id.size() == 24 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-bool has_control_characters(std::string_view s, bool allow_newlines) {
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (allow_newlines && (c == '\n' || c == '\r' || c == '\t')) continue;
-    if (u < 0x20 || u == 0x7f) return true;
-  }
-  return false;
-}
-
 // A text field: trimmed, UTF-8, no control characters (newlines only where allowed), and
 // min..max code points long.
 void check_text(std::optional<std::string>& value, std::string_view field, std::size_t min,

@@ -66,6 +66,15 @@ std::string fold_case(std::string_view text) {
   return out;
 }
 
+bool has_control_characters(std::string_view text, bool allow_line_breaks) {
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (allow_line_breaks && (c == '\n' || c == '\r' || c == '\t')) continue;
+    if (u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
 std::size_t utf8_length(std::string_view text) {
   std::size_t n = 0;
   for (char c : text)

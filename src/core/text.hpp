@@ -25,4 +25,8 @@ std::string fold_case(std::string_view text);
 // The number of code points in well-formed UTF-8 text.
 std::size_t utf8_length(std::string_view text);
 
+// True when text holds an ASCII control character (DEL included); with allow_line_breaks, tab,
+// CR and LF are allowed (multi-line fields).
+bool has_control_characters(std::string_view text, bool allow_line_breaks = false);
+
 }  // namespace shop

@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
+#include <charconv>
 #include <unordered_set>
 
 #include "core/error.hpp"
@@ -173,6 +174,16 @@ std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_vi
     out.emplace_back(std::move(name), std::move(value));
   }
   return out;
+}
+
+std::optional<std::int64_t> parse_query_integer(std::string_view s) {
+  std::string_view digits = s.starts_with('-') ? s.substr(1) : s;
+  if (digits.empty() || digits.size() > 18 ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  std::int64_t n = 0;
+  std::from_chars(s.data(), s.data() + s.size(), n);  // at most 18 digits: cannot overflow
+  return n;
 }
 
 boost::json::object urlencoded_to_object(std::string_view body) {

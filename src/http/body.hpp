@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +27,10 @@ JsonBody parse_json_body(std::string_view body);
 // "a=1&b=x+y&c=%C3%A9" → ordered pairs, '+' as space, %XX decoded. Throws Error(invalid_input)
 // on a malformed escape or an encoded NUL.
 std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_view text);
+
+// A whole number in a query parameter: optional '-', then at most 18 digits and nothing else
+// ("1.5", "1e3", " 2", "" are nullopt).
+std::optional<std::int64_t> parse_query_integer(std::string_view text);
 
 // An urlencoded body as a JSON object of strings; a repeated name becomes an array of strings.
 boost::json::object urlencoded_to_object(std::string_view body);

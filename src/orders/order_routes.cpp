@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <boost/json/object.hpp>
-#include <charconv>
 
 #include "core/json_writer.hpp"
 #include "core/text.hpp"
@@ -78,10 +77,8 @@ std::optional<std::string> address_field(const boost::json::object& a, std::stri
     return std::nullopt;
   }
   std::string v(trim_whitespace(it->value().as_string()));
-  bool control = std::any_of(
-      v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
   std::size_t n = utf8_length(v);
-  if (!valid_utf8(v) || control || n > max || (required && n == 0)) {
+  if (!valid_utf8(v) || has_control_characters(v) || n > max || (required && n == 0)) {
     errors.push_back(
         {field, fmt::format("must be {} to {} characters of text", required ? 1 : 0, max)});
     return std::nullopt;
@@ -131,19 +128,17 @@ struct Paging {
 Paging read_paging(std::string_view query, bool allow_status) {
   Paging p;
   std::vector<FieldError> errors;
-  auto whole = [](std::string_view s, std::int64_t& out) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
-  };
   bool limit_given = false;
   for (auto& [name, value] : http::parse_urlencoded(query)) {
     if (name == "page") {
       p.given = true;
-      if (!whole(value, p.page) || p.page < 1 || p.page > 1'000'000)
+      p.page = http::parse_query_integer(value).value_or(0);
+      if (p.page < 1 || p.page > 1'000'000)
         errors.push_back({name, "must be an integer from 1 to 1000000"});
     } else if (name == "limit") {
       p.given = limit_given = true;
-      if (!whole(value, p.limit) || p.limit < 1 || p.limit > 100)
+      p.limit = http::parse_query_integer(value).value_or(0);
+      if (p.limit < 1 || p.limit > 100)
         errors.push_back({name, "must be an integer from 1 to 100"});
     } else if (name == "status" && allow_status) {
       if (value != "placed" && value != "paid" && value != "shipped" && value != "delivered" &&

@@ -416,6 +416,9 @@ TEST_P(CatalogApi, Cache_HitAfterMiss_ETag304_AndEveryWriteInvalidates) {
   EXPECT_EQ(not_modified.body, "");
   EXPECT_EQ(client_->get("/api/products", {{"If-None-Match", "W/\"0000000000000000\""}}).status,
             200);
+  auto metrics = client_->get("/metrics").body;
+  EXPECT_THAT(metrics, ::testing::ContainsRegex("shopd_cache_hits_total [1-9]"));
+  EXPECT_THAT(metrics, ::testing::ContainsRegex("shopd_cache_misses_total [1-9]"));
 
   EXPECT_EQ(client_->get("/api/products/" + id).header("X-Cache"), "MISS");
   auto detail_hit = client_->get("/api/products/" + id);

@@ -153,6 +153,11 @@ TEST_P(OrdersApi, Cart_AddUpdateRemoveClear_WithExactTotals) {
   ASSERT_EQ(upd.status, 200) << upd.body;
   EXPECT_EQ(upd.json().at("message"), "Cart updated");
   EXPECT_THAT(upd.body, HasSubstr(R"("totalItems":8,"totalPrice":1.3})"));
+  auto zero = client_->request("PUT", "/api/cart/update",
+                               R"({"productId":")" + a + R"(","quantity":0})", alice_);
+  ASSERT_EQ(zero.status, 200) << zero.body;  // 0 removes the line
+  EXPECT_EQ(zero.json().at("cart").at("items").as_array().size(), 1u);
+  ASSERT_EQ(add(alice_, a, 3).status, 200);
   auto rm = client_->request("DELETE", "/api/cart/remove/" + b, "", alice_);
   ASSERT_EQ(rm.status, 200);
   EXPECT_EQ(rm.json().at("message"), "Item removed from cart");

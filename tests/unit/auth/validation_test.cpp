@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/text.hpp"
+
 namespace shop::auth {
 namespace {
 
@@ -40,7 +42,7 @@ TEST(Validation, PasswordLengthIn8To128CharactersNotBytes) {
   for (int i = 0; i < 8; ++i)
     emoji += "🔑";  // 32 bytes, 8 characters
   EXPECT_EQ(password_problem(emoji), "");
-  EXPECT_EQ(code_points(emoji), 8u);
+  EXPECT_EQ(utf8_length(emoji), 8u);
 }
 
 TEST(Validation, ThrowIfInvalidCarriesEveryField) {

@@ -77,6 +77,15 @@ TEST(Urlencoded, MalformedEscapeOrNulIsInvalidInput) {
   EXPECT_THROW(parse_urlencoded("%=1"), Error);
 }
 
+TEST(QueryInteger, AcceptsOnlyWholeNumbers) {
+  EXPECT_EQ(parse_query_integer("42"), 42);
+  EXPECT_EQ(parse_query_integer("-1"), -1);
+  EXPECT_EQ(parse_query_integer("999999999999999999"), 999999999999999999);
+  for (const char* bad : {"", "-", "1.5", "1e3", " 2", "2 ", "abc", "0x10", "--1", "1-",
+                          "9999999999999999999", "99999999999999999999"})
+    EXPECT_FALSE(parse_query_integer(bad).has_value()) << bad;
+}
+
 TEST(Urlencoded, RepeatedNamesBecomeArrays) {
   auto o = urlencoded_to_object("tag=a&name=n&tag=b&tag=c");
   EXPECT_EQ(o.at("name").as_string(), "n");
