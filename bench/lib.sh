@@ -55,16 +55,37 @@ bad_answers() {  # non-2xx answers plus socket errors, as one number
        END { print n + 0 }' "$1"
 }
 
-# On exit (also Ctrl-C or an error): stops $shopd_pid and removes $tmp, unless BENCH_KEEP_TMP=1.
+# On exit (also Ctrl-C or an error): stops $shopd_pid and whatever is in the array other_pids,
+# and removes $tmp, unless BENCH_KEEP_TMP=1.
+other_pids=()
 trap_cleanup_of_shopd_and_tmp() {
   cleanup() {
-    local status=$?
+    local status=$? pid
     trap - EXIT INT TERM
     stop "$shopd_pid" 12
+    for pid in "${other_pids[@]}"; do
+      stop "$pid" 5
+    done
     if [[ ${BENCH_KEEP_TMP:-0} == 1 ]]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
     exit "$status"
   }
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
+}
+
+# Starts a private redis-server on 127.0.0.1:$1 without persistence, logging into $2; adds it to
+# other_pids and waits until it accepts connections.
+start_redis() {  # port log
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    --logfile "$2" &
+  other_pids+=($!)
+  local i
+  for ((i = 0; i < 50; i++)); do
+    grep -q "Ready to accept connections" "$2" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: redis-server did not start on 127.0.0.1:$1; its log:" >&2
+  tail -n 20 "$2" >&2
+  return 1
 }

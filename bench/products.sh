@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The catalog under load, on SQLite: 10,000 demo products (shopd seed-demo), then wrk with 64
 # keep-alive connections on GET /healthz, the product list with the cache warm, one product's
-# detail, and the list with the cache off (CACHE_MAX_MB=0), plain and with a search term and a
+# detail, the same two with the cache in a private Redis (REDIS_URL, as several instances would
+# share it), and the list with the cache off (CACHE_MAX_MB=0), plain and with a search term and a
 # category filter. Prints req/s, p99, and shopd's memory. See bench/README.md.
 #
 # Knobs (environment): BENCH_SECONDS (10), BENCH_THREADS (2), BENCH_CONNECTIONS (64),
-# BENCH_PRODUCTS (10000), SHOPD_BENCH_PORT (18090), SHOPD_BIN (a shopd binary to measure instead
+# BENCH_PRODUCTS (10000), SHOPD_BENCH_PORT (18090), BENCH_REDIS_PORT (18091), SHOPD_BIN (a shopd binary to measure instead
 # of building build/shopd), BENCH_STRICT=1 (exit 1 when a target is missed), BENCH_KEEP_TMP=1.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -19,7 +20,8 @@ threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 products=${BENCH_PRODUCTS:-10000}
 port=${SHOPD_BENCH_PORT:-18090}
-for n in "$seconds" "$threads" "$connections" "$products" "$port"; do
+redis_port=${BENCH_REDIS_PORT:-18091}
+for n in "$seconds" "$threads" "$connections" "$products" "$port" "$redis_port"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "products.sh: \"$n\" is not a whole number" >&2; exit 2; }
 done
 
@@ -38,6 +40,10 @@ trap_cleanup_of_shopd_and_tmp
 
 if port_in_use "$port"; then
   echo "products.sh: 127.0.0.1:$port is already in use; set SHOPD_BENCH_PORT" >&2
+  exit 1
+fi
+if port_in_use "$redis_port"; then
+  echo "products.sh: 127.0.0.1:$redis_port is already in use; set BENCH_REDIS_PORT" >&2
   exit 1
 fi
 
@@ -87,6 +93,14 @@ cached_rss=$(rss_kb "$shopd_pid" VmRSS)
 cached_peak=$(rss_kb "$shopd_pid" VmHWM)
 stop "$shopd_pid" 12
 
+start_redis "$redis_port" "$tmp/redis.log"
+start_shopd REDIS_URL="redis://127.0.0.1:$redis_port"
+http_get "$port" "$list" >/dev/null  # warm the shared cache
+http_get "$port" "/api/products/$id" >/dev/null
+run_wrk list-redis "$list"
+run_wrk detail-redis "/api/products/$id"
+stop "$shopd_pid" 12
+
 start_shopd CACHE_MAX_MB=0
 run_wrk list-uncached "$list"
 run_wrk filtered-uncached "$filtered"
@@ -103,6 +117,8 @@ peak=$((cached_peak > uncached_peak ? cached_peak : uncached_peak))
 rss_met=$(awk -v k="$peak" 'BEGIN { print ((k < 100 * 1024) ? "met" : "MISSED") }')
 printf '\nseed-demo of %s products: %s s\n' "$products" "$seed_seconds"
 printf 'cached list / healthz: %s (target >= 0.80: %s)\n' "$ratio" "$ratio_met"
+printf 'cached list: in-process %s req/s, in Redis %s req/s (same run)\n' "$cached" \
+  "$(req_per_s "$tmp/list-redis.txt")"
 printf 'uncached list with search and category: %s req/s (target >= 5000: %s)\n' \
   "$filtered_uncached" "$uncached_met"
 printf 'shopd RSS: idle %s MB; under load cached %s MB (peak %s MB), uncached peak %s MB (target < 100 MB: %s)\n' \

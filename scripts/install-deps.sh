@@ -4,9 +4,10 @@
 #   scripts/install-deps.sh [build] [test] [bench]
 #
 # Groups: build (always included) is the compiler, CMake, Ninja and the -dev libraries; test adds
-# what scripts/test.sh needs; bench adds wrk and nginx for bench/healthz.sh. Silent when nothing is
-# missing. Runs apt-get as root, or through sudo when not root. Works on a minimal Debian 12
-# (debootstrap --variant=minbase): it needs only bash, dpkg and apt.
+# what scripts/test.sh needs; bench adds wrk, nginx (bench/healthz.sh) and redis-server
+# (bench/products.sh). Silent when nothing is missing. Runs apt-get as root, or through sudo when
+# not root. Works on a minimal Debian 12 (debootstrap --variant=minbase): it needs only bash, dpkg
+# and apt.
 set -euo pipefail
 
 build_packages=(
@@ -17,11 +18,11 @@ build_packages=(
 )
 test_packages=(
   clang-format
-  postgresql  # scripts/test.sh starts private clusters from its programs (initdb, pg_ctl)
-  # NEXT ISSUE (Redis cache): add redis-server here, for the private server scripts/test.sh will
-  # start.
+  postgresql    # scripts/test.sh starts private clusters from its programs (initdb, pg_ctl)
+  redis-server  # scripts/test.sh starts a private server; some tests start, stop and pause more
+  nginx-light openssl  # scripts/test.sh checks deploy/nginx/shopd.conf with nginx -t
 )
-bench_packages=(wrk nginx-light)
+bench_packages=(wrk nginx-light redis-server)
 
 usage() {
   echo "usage: scripts/install-deps.sh [build] [test] [bench]" >&2
@@ -58,6 +59,17 @@ if [[ $(id -u) -ne 0 ]]; then
     echo "install-deps: installing them needs root; run this as root or install sudo" >&2
     exit 1
   fi
+fi
+
+# postgresql, redis-server and nginx come with services that would start at once and stay up;
+# the tests start private servers on loopback and stop them. While apt-get runs, a policy-rc.d
+# refuses every service start (unless the machine has its own policy already).
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\n# written by shopd scripts/install-deps.sh while it runs apt-get\nexit 101\n' |
+    "${as_root[@]}" tee "$policy" >/dev/null
+  "${as_root[@]}" chmod 755 "$policy"
+  trap '"${as_root[@]}" rm -f "$policy"' EXIT
 fi
 
 echo "install-deps: installing ${missing[*]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2, and what CI runs (.ci/run): installs what the build and the tests need, starts
-# private PostgreSQL servers for the PostgreSQL test cases (stopped and removed at exit), then
-#   1. checks the formatting of src/, tests/ and bench/ with clang-format,
+# private PostgreSQL and Redis servers for their test cases (stopped and removed at exit), then
+#   1. checks the formatting of src/, tests/ and bench/ with clang-format, and the example load
+#      balancer configuration with nginx -t,
 #   2. builds Release with warnings as errors into build/ and runs every test suite (ctest),
 #   3. builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and runs them
 #      again,
@@ -111,9 +112,10 @@ run_tests() {  # preset
 # SHOPD_TEST_PG_FAULT_CTL, a script taking stop|start), so tests running beside it are not
 # disturbed. cleanup() stops both. Without CI=true a PostgreSQL that cannot start only skips the
 # PostgreSQL cases; with CI=true it stops the run.
-# NEXT ISSUE (Redis cache): start a private redis-server here too (--port <free port>
-# --bind 127.0.0.1 --save '' --appendonly no), export SHOPD_TEST_REDIS_URL, append its pid to
-# service_pids.
+# Redis: one private redis-server on 127.0.0.1 (a free port, no persistence) for the tests that
+# share one (SHOPD_TEST_REDIS_URL; every test uses a key prefix of its own); tests that kill, pause
+# and restart Redis start their own from SHOPD_TEST_REDIS_SERVER. cleanup() stops it. Like
+# PostgreSQL: without CI=true a Redis that cannot start only skips those cases.
 pg_bin=""
 pg_user=""     # "" runs the clusters as the current user
 pg_status="not started"
@@ -220,19 +222,93 @@ start_postgres() {
   export SHOPD_TEST_PG_FAULT_URL=$pg_url SHOPD_TEST_PG_FAULT_CTL=$pg_ctl_script
 }
 
-start_test_services() {
-  banner "test services (PostgreSQL)"
-  if start_postgres; then
-    pg_status="ran against private clusters"
-    return 0
-  fi
-  unset SHOPD_TEST_POSTGRES_URL SHOPD_TEST_PG_FAULT_URL SHOPD_TEST_PG_FAULT_CTL
-  if [[ ${CI:-} == true ]]; then
-    echo "test.sh: PostgreSQL could not be started and CI=true: its tests must not be skipped" >&2
+redis_status="not started"
+
+start_redis() {
+  local program
+  if ! program=$(command -v redis-server); then
+    echo "redis: redis-server is not installed (package redis-server)" >&2
     return 1
   fi
-  pg_status="SKIPPED (PostgreSQL could not be started)"
-  echo "test.sh: warning: PostgreSQL could not be started; its test cases will be skipped" >&2
+  mkdir -p "$work/redis"
+  local attempt port pid log i
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    port=$((20000 + RANDOM % 40000))
+    log="$work/redis/server-$attempt.log"
+    "$program" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+      --dir "$work/redis" --logfile "$log" &
+    pid=$!
+    for i in $(seq 50); do
+      if grep -q "Ready to accept connections" "$log" 2>/dev/null; then
+        service_pids+=("$pid")
+        export SHOPD_TEST_REDIS_URL="redis://127.0.0.1:$port" SHOPD_TEST_REDIS_SERVER="$program"
+        echo "redis: private server on 127.0.0.1:$port ($("$program" --version | cut -d' ' -f1-3))"
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  echo "redis: the server did not start; its log says:" >&2
+  tail -n 20 "$log" >&2 2>/dev/null
+  return 1
+}
+
+# A service that cannot start fails the run with CI=true (its tests must not be skipped);
+# otherwise its tests are skipped with a warning.
+service_missing() {  # name
+  if [[ ${CI:-} == true ]]; then
+    echo "test.sh: $1 could not be started and CI=true: its tests must not be skipped" >&2
+    return 1
+  fi
+  echo "test.sh: warning: $1 could not be started; its test cases will be skipped" >&2
+}
+
+start_test_services() {
+  banner "test services (PostgreSQL, Redis)"
+  if start_postgres; then
+    pg_status="ran against private clusters"
+  else
+    unset SHOPD_TEST_POSTGRES_URL SHOPD_TEST_PG_FAULT_URL SHOPD_TEST_PG_FAULT_CTL
+    pg_status="SKIPPED (PostgreSQL could not be started)"
+    service_missing PostgreSQL || return 1
+  fi
+  if start_redis; then
+    redis_status="ran against a private server"
+  else
+    unset SHOPD_TEST_REDIS_URL SHOPD_TEST_REDIS_SERVER
+    redis_status="SKIPPED (Redis could not be started)"
+    service_missing Redis || return 1
+  fi
+}
+
+# The example load balancer configuration of the README (deploy/nginx/shopd.conf) must be valid:
+# nginx -t on it inside a minimal main configuration, with a throwaway certificate in place of
+# the real one.
+check_deploy_config() {
+  local dir="$work/nginx"
+  mkdir -p "$dir/tls" "$dir/logs"
+  if ! openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=shop.example \
+      -keyout "$dir/tls/privkey.pem" -out "$dir/tls/fullchain.pem" >/dev/null 2>&1; then
+    echo "cannot make a test certificate with openssl" >&2
+    return 1
+  fi
+  sed "s#/etc/shopd/tls/#$dir/tls/#g" deploy/nginx/shopd.conf >"$dir/shopd.conf"
+  cat >"$dir/nginx.conf" <<CONF
+pid $dir/nginx.pid;
+error_log stderr;
+events {}
+http {
+  access_log off;
+  include $dir/shopd.conf;
+}
+CONF
+  local nginx_bin
+  nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)  # /usr/sbin is not on every PATH
+  "$nginx_bin" -t -q -e stderr -p "$dir" -c "$dir/nginx.conf" &&
+    echo "deploy/nginx/shopd.conf: nginx -t passed"
 }
 # -----------------------------------------------------------------------------------------------
 
@@ -244,6 +320,7 @@ if ! step "install dependencies" bash scripts/install-deps.sh build test; then
 fi
 start_test_services || { echo "test.sh: cannot start the test services; stopping" >&2; exit 1; }
 step "format check (clang-format)" check_format || true
+step "load balancer example (nginx -t deploy/nginx/shopd.conf)" check_deploy_config || true
 
 if step "release build (build/, -Werror)" build release; then
   step "release tests" run_tests release || true
@@ -273,4 +350,5 @@ else
 fi
 echo "tests: $tests_passed passed, $tests_failed failed"
 echo "postgres cases: $pg_status"
+echo "redis cases: $redis_status"
 exit "$failed"

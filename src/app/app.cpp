@@ -15,6 +15,9 @@
 #include "cache/cached_loader.hpp"
 #include "cache/in_process_cache.hpp"
 #include "cache/in_process_rate_limiter.hpp"
+#include "cache/redis_cache.hpp"
+#include "cache/redis_client.hpp"
+#include "cache/redis_rate_limiter.hpp"
 #include "cart/cart_routes.hpp"
 #include "cart/cart_service.hpp"
 #include "catalog/catalog_routes.hpp"
@@ -43,7 +46,10 @@ struct App::Parts {
   const Clock& clock;  // the system clock, or the one a test injected
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<ThreadPool> workers;
-  cache::InProcessRateLimiter rate_limiter{clock};
+  cache::InProcessRateLimiter local_rate_limiter{clock};
+  std::unique_ptr<cache::RedisClient> redis;  // with REDIS_URL
+  std::unique_ptr<cache::RateLimiter> shared_rate_limiter;
+  cache::RateLimiter* rate_limiter = &local_rate_limiter;  // the shared one when there is one
   std::unique_ptr<auth::AccessTokens> access_tokens;
   std::unique_ptr<auth::PasswordHasher> password_hasher;
   std::unique_ptr<auth::AuthService> auth;
@@ -77,9 +83,6 @@ App::~App() {
 
 void App::start() {
   auto& p = *parts_;
-  if (config_.redis_url)
-    throw std::runtime_error("REDIS_URL is not supported in this build yet; unset it");
-
   storage::DatabaseOptions db_options;
   db_options.pool_size = config_.database_pool_size;
   p.db = storage::open_database(config_.database_url, db_options);
@@ -91,6 +94,22 @@ void App::start() {
   unsigned workers = config_.worker_threads != 0 ? config_.worker_threads : std::max(4u, 2 * cores);
   p.workers = std::make_unique<ThreadPool>(workers, 4096);
 
+  // Redis (REDIS_URL) shares the cache and the rate limits between instances. It is never
+  // required: while it is away requests go on with cache misses and per-instance limits.
+  if (config_.redis_url) {
+    cache::RedisOptions redis_options;
+    redis_options.endpoint = cache::parse_redis_url(*config_.redis_url);
+    redis_options.pool_size = workers;
+    redis_options.timeout = config_.redis_timeout;
+    p.redis = std::make_unique<cache::RedisClient>(redis_options, *log_);
+    p.shared_rate_limiter = std::make_unique<cache::RedisRateLimiter>(
+        *p.redis, config_.redis_key_prefix, p.local_rate_limiter);
+    p.rate_limiter = p.shared_rate_limiter.get();
+    if (!p.redis->ping())
+      log_->warn("starting without Redis at {} for now; it is used as soon as it answers",
+                 p.redis->describe());
+  }
+
   // Password hashing has its own threads, at low priority, on at most half the cores; at most
   // half the workers may wait for it. A flood of logins never takes what serves everything else.
   p.access_tokens = std::make_unique<auth::AccessTokens>(jwt_secret(config_, *log_),
@@ -98,15 +117,17 @@ void App::start() {
   p.password_hasher =
       std::make_unique<auth::PasswordHasher>(std::max(1u, cores / 2), std::max(1u, workers / 2));
   p.auth = std::make_unique<auth::AuthService>(
-      *p.db, *p.password_hasher, *p.access_tokens, p.rate_limiter, p.clock,
+      *p.db, *p.password_hasher, *p.access_tokens, *p.rate_limiter, p.clock,
       auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl});
 
   // Answers are invalidated by generation on every write; the TTL only bounds memory held by
   // entries nobody asks for.
-  if (config_.cache_max_mb > 0)
-    p.cache = std::make_unique<cache::InProcessCache>(config_.cache_max_mb * 1024 * 1024, p.clock);
-  else
+  if (config_.cache_max_mb == 0)
     p.cache = std::make_unique<cache::NullCache>();
+  else if (p.redis)
+    p.cache = std::make_unique<cache::RedisCache>(*p.redis, config_.redis_key_prefix);
+  else
+    p.cache = std::make_unique<cache::InProcessCache>(config_.cache_max_mb * 1024 * 1024, p.clock);
   p.cached_loader = std::make_unique<cache::CachedLoader>(*p.cache, std::chrono::minutes(10));
   // libvips starts on the first upload (process_image), so a server that never receives an
   // image does not pay its memory.
@@ -123,10 +144,16 @@ void App::start() {
       [media_base_url](const orders::Order& o) { return orders::placed_json(o, media_base_url); },
       [&catalog_service] { catalog_service.products_changed(); });
 
-  add_service_routes(p.router, *p.db, p.metrics_view);
+  cache::RedisClient* redis = p.redis.get();
+  bool cache_on = config_.cache_max_mb > 0;
+  add_service_routes(p.router, *p.db, p.metrics_view, [redis, cache_on]() -> std::string {
+    if (!cache_on) return "off";
+    if (redis == nullptr) return "in-process";
+    return redis->ping() ? "redis" : "degraded";
+  });
   std::vector<std::string> trusted_origins = config_.client_origins;
   trusted_origins.push_back(config_.public_url);
-  auth::add_auth_routes(p.router, *p.auth, *p.avatars, p.rate_limiter,
+  auth::add_auth_routes(p.router, *p.auth, *p.avatars, *p.rate_limiter,
                         {.cookie_secure = config_.cookie_secure,
                          .refresh_ttl = config_.refresh_token_ttl,
                          .trusted_origins = std::move(trusted_origins),
@@ -170,6 +197,13 @@ void App::start() {
   p.metrics->add_gauge("shopd_cache_errors_total",
                        "Cache calls that failed (served from the database).", "counter",
                        [&loader] { return static_cast<double>(loader.cache_errors()); });
+  if (redis != nullptr) {
+    p.metrics->add_gauge("shopd_redis_up", "1 while Redis answers, 0 while serving without it.",
+                         "gauge", [redis] { return redis->available() ? 1.0 : 0.0; });
+    p.metrics->add_gauge("shopd_redis_errors_total",
+                         "Redis calls that failed (not those refused at once while it is away).",
+                         "counter", [redis] { return static_cast<double>(redis->errors()); });
+  }
   p.metrics->add_gauge("shopd_worker_busy", "Worker threads running a request.", "gauge",
                        [&pool] { return static_cast<double>(pool.busy()); });
   p.metrics->add_gauge("shopd_worker_queued", "Requests waiting for a worker thread.", "gauge",
@@ -183,7 +217,8 @@ void App::start() {
   p.pipeline->use(http::cors({config_.client_origins, config_.client_any_origin}));
   p.pipeline->use(http::error_mapper(*log_));
   p.pipeline->use(
-      http::rate_limit(p.rate_limiter, {config_.rate_limit_max, config_.rate_limit_window}));
+      http::rate_limit(*p.rate_limiter, {config_.rate_limit_max, config_.rate_limit_window}));
+  p.pipeline->set_rate_limits_block(p.rate_limiter->may_block());
   p.pipeline->use(http::body_parser());
   p.pipeline->use(auth::require_auth(*p.auth));
 
@@ -201,10 +236,10 @@ void App::start() {
                        [&server] { return static_cast<double>(server.open_connections()); });
 
   log_->info(
-      "shopd listening on http://{}:{} storage={} cache={} rate_limits=in-process media={} "
-      "workers={}",
+      "shopd listening on http://{}:{} storage={} cache={} rate_limits={} media={} workers={}",
       config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host,
-      p.server->port(), p.db->describe(), p.cache->describe(), config_.media_dir, workers);
+      p.server->port(), p.db->describe(), p.cache->describe(),
+      redis != nullptr ? redis->describe() : "in-process", config_.media_dir, workers);
 }
 
 std::uint16_t App::port() const {

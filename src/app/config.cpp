@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cache/redis_client.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 
@@ -163,8 +164,24 @@ Config load_config(const Environment& env) {
 
   if (auto redis = env.get("REDIS_URL"); redis && !trim_whitespace(*redis).empty()) {
     std::string url(trim_whitespace(*redis));
-    if (!url.starts_with("redis://")) throw ConfigError("REDIS_URL must start with redis://");
+    try {
+      cache::parse_redis_url(url);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
     c.redis_url = url;
+  }
+  c.redis_timeout = std::chrono::milliseconds(
+      parse_integer<std::int64_t>(env, "REDIS_TIMEOUT_MS", 250, 10, 10000));
+  if (auto prefix = env.get("REDIS_KEY_PREFIX")) {
+    c.redis_key_prefix = *prefix;
+    bool ok = !prefix->empty() && prefix->size() <= 64;
+    for (char ch : *prefix)
+      ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == ':' || ch == '_' || ch == '-' || ch == '.');
+    if (!ok)
+      throw ConfigError(
+          "REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : _ - . (e.g. \"shop1:\")");
   }
 
   auto secret = [&](std::string_view name) -> std::optional<std::string> {

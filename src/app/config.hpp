@@ -47,7 +47,9 @@ struct Config {
   std::uint16_t port = 8080;
   std::string database_url = "sqlite://./data/shopd.db";
   StorageBackend storage = StorageBackend::sqlite;
-  std::optional<std::string> redis_url;
+  std::optional<std::string> redis_url;  // checked by cache::parse_redis_url
+  std::chrono::milliseconds redis_timeout{250};
+  std::string redis_key_prefix = "shopd:";
   std::optional<std::string> jwt_secret;
   std::optional<std::string> jwt_refresh_secret;
   std::vector<std::string> client_origins = {"http://localhost:3000"};

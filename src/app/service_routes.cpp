@@ -14,7 +14,8 @@ using http::RequestContext;
 using http::Response;
 
 void add_service_routes(http::Router& router, storage::Database& db,
-                        const http::Metrics* const& metrics) {
+                        const http::Metrics* const& metrics,
+                        std::function<std::string()> cache_status) {
   router.add({.method = Method::get,
               .pattern = "/",
               .handler =
@@ -32,11 +33,16 @@ void add_service_routes(http::Router& router, storage::Database& db,
   router.add({.method = Method::get,
               .pattern = "/readyz",
               .handler =
-                  [&db](Request&, RequestContext&) {
+                  [&db, cache_status = std::move(cache_status)](Request&, RequestContext&) {
+                    // The cache only speeds things up: without it (Redis away: "degraded") the
+                    // instance still serves, so it stays ready.
+                    std::string cache = cache_status ? cache_status() : "in-process";
                     if (db.ping())
-                      return Response::json(200, R"({"status":"ready","database":"ok"})");
-                    return Response::json(
-                        503, R"({"message":"Database unavailable","database":"unreachable"})");
+                      return Response::json(
+                          200, R"({"status":"ready","database":"ok","cache":")" + cache + "\"}");
+                    return Response::json(503, R"({"message":"Database unavailable","database":)"
+                                               R"("unreachable","cache":")" +
+                                                   cache + "\"}");
                   },
               .execution = Execution::worker,
               .rate_limited = false});

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <string>
+
 namespace shop::storage {
 class Database;
 }
@@ -11,8 +14,10 @@ class Metrics;
 
 namespace shop::app {
 
-// GET /, /healthz, /readyz (the database answers) and /metrics.
+// GET /, /healthz, /readyz (the database answers; cache_status names the cache's state: "redis",
+// "degraded", "in-process" or "off") and /metrics.
 void add_service_routes(http::Router& router, storage::Database& db,
-                        const http::Metrics* const& metrics);
+                        const http::Metrics* const& metrics,
+                        std::function<std::string()> cache_status);
 
 }  // namespace shop::app

@@ -17,6 +17,22 @@ struct CacheStats {
   std::uint64_t evictions = 0;  // dropped to stay within the byte budget (not expiries)
 };
 
+// The key of key_rest in namespace ns at a generation: "<ns>:<generation>:<key_rest>".
+inline std::string cache_key(std::string_view ns, std::uint64_t generation,
+                             std::string_view key_rest) {
+  std::string key;
+  key.reserve(ns.size() + key_rest.size() + 22);
+  key.append(ns).append(1, ':').append(std::to_string(generation)).append(1, ':').append(key_rest);
+  return key;
+}
+
+// What lookup() found: the namespace's current generation and the value under the key built
+// from it.
+struct Lookup {
+  std::uint64_t generation = 0;
+  std::optional<std::string> value;
+};
+
 // A store of serialized answers with TTLs, invalidated by generation numbers per namespace
 // (never by scanning keys). Callers build keys as "<ns>:<generation>:<rest>", so a bump makes
 // every older key unreachable. Any call may throw (a networked store may be down); callers treat
@@ -35,6 +51,14 @@ class Cache {
   // Stores value under key for ttl, replacing any older value; may decline to store it (too big,
   // ttl <= 0, cache off) but then key no longer returns an older value either.
   virtual void put(std::string_view key, std::string value, std::chrono::seconds ttl) = 0;
+  // generation(ns), then get(cache_key(ns, generation, key_rest)); a networked store does both
+  // in one round trip.
+  virtual Lookup lookup(std::string_view ns, std::string_view key_rest) {
+    Lookup found;
+    found.generation = generation(ns);
+    found.value = get(cache_key(ns, found.generation, key_rest));
+    return found;
+  }
   // get(key), but only from this process's memory and never blocking; a networked store always
   // answers nullopt. Lets a hit be served on the I/O thread.
   virtual std::optional<std::string> get_local(std::string_view) { return std::nullopt; }

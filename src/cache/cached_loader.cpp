@@ -46,13 +46,6 @@ std::optional<CachedAnswer> from_stored(std::string stored) {
   return answer;
 }
 
-std::string make_key(std::string_view ns, std::uint64_t generation, std::string_view key_rest) {
-  std::string key;
-  key.reserve(ns.size() + key_rest.size() + 22);
-  key.append(ns).append(1, ':').append(std::to_string(generation)).append(1, ':').append(key_rest);
-  return key;
-}
-
 }  // namespace
 
 std::string weak_etag(std::string_view body) {
@@ -77,13 +70,13 @@ CachedLoader::CachedLoader(Cache& cache, std::chrono::seconds ttl) : cache_(cach
 
 CachedAnswer CachedLoader::get_or_load(std::string_view ns, std::string_view key_rest,
                                        const std::function<std::string()>& load) {
-  std::optional<std::uint64_t> generation;
+  std::optional<Lookup> found;
   try {
-    generation = cache_.generation(ns);
+    found = cache_.lookup(ns, key_rest);
   } catch (const std::exception&) {
     cache_errors_.fetch_add(1, std::memory_order_relaxed);
   }
-  if (!generation) {
+  if (!found) {
     // Without the generation neither a stored value nor a shared load is known to be fresh.
     CachedAnswer answer;
     answer.body = load();
@@ -91,18 +84,14 @@ CachedAnswer CachedLoader::get_or_load(std::string_view ns, std::string_view key
     return answer;
   }
 
-  std::string key = make_key(ns, *generation, key_rest);
-  try {
-    if (std::optional<std::string> stored = cache_.get(key)) {
-      if (std::optional<CachedAnswer> answer = from_stored(std::move(*stored))) {
-        answer->hit = true;
-        return std::move(*answer);
-      }
+  if (found->value) {
+    if (std::optional<CachedAnswer> answer = from_stored(std::move(*found->value))) {
+      answer->hit = true;
+      return std::move(*answer);
     }
-  } catch (const std::exception&) {
-    cache_errors_.fetch_add(1, std::memory_order_relaxed);
   }
 
+  std::string key = cache_key(ns, found->generation, key_rest);
   // The flight is keyed by the generation too: a call after a bump never joins an older load.
   auto [stored, shared] = flights_.run(key, [&] {
     std::string body = load();
@@ -124,7 +113,7 @@ CachedAnswer CachedLoader::get_or_load(std::string_view ns, std::string_view key
 std::optional<CachedAnswer> CachedLoader::get_local(std::string_view ns,
                                                     std::string_view key_rest) noexcept {
   try {
-    if (auto stored = cache_.get_local(make_key(ns, cache_.generation(ns), key_rest))) {
+    if (auto stored = cache_.get_local(cache_key(ns, cache_.generation(ns), key_rest))) {
       if (auto answer = from_stored(std::move(*stored))) {
         answer->hit = true;
         return answer;

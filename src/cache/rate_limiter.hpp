@@ -27,6 +27,8 @@ class RateLimiter {
                             std::chrono::seconds window) = 0;
   // Takes back one hit of the current window (a reserved attempt that turned out fine).
   virtual void refund(std::string_view key) = 0;
+  // True when a call may wait on the network (then it must not run on an I/O thread).
+  virtual bool may_block() const { return false; }
 };
 
 }  // namespace shop::cache

@@ -174,7 +174,10 @@ Middleware error_mapper(spdlog::logger& log) {
 
 Middleware rate_limit(cache::RateLimiter& limiter, RateLimitOptions options) {
   return [&limiter, options](Request&, RequestContext& ctx, const Next& next) {
-    if (options.max == 0 || (ctx.route != nullptr && !ctx.route->rate_limited)) return next();
+    // Requests the server refused before routing (busy, too large) are not counted: they are
+    // answered on the I/O thread, where a networked limiter must not be called.
+    if (options.max == 0 || ctx.rejection || (ctx.route != nullptr && !ctx.route->rate_limited))
+      return next();
     cache::RateDecision d = limiter.hit("global:" + ctx.client_ip, options.max, options.window);
     auto add_headers = [&d](Response& r) {
       r.headers.add("RateLimit-Limit", std::to_string(d.limit));

@@ -42,9 +42,15 @@ class Pipeline {
   // Matches the route and stores it (with its parameters) in the context.
   void route(const Request& req, RequestContext& ctx) const;
 
+  // Rate limits kept on the network (Redis) may wait: requests they count then never run on an
+  // I/O thread.
+  void set_rate_limits_block(bool block) { rate_limits_block_ = block; }
+
   // Where the matched request must run; unmatched requests, and those the route can answer
-  // without blocking, are answered on the I/O thread.
-  static Execution execution_for(const Request& req, RequestContext& ctx) {
+  // without blocking, are answered on the I/O thread (unless a blocking rate limit counts them).
+  Execution execution_for(const Request& req, RequestContext& ctx) const {
+    bool limited = ctx.route == nullptr || ctx.route->rate_limited;
+    if (rate_limits_block_ && limited) return Execution::worker;
     if (ctx.route == nullptr) return Execution::io_thread;
     if (ctx.route->execution == Execution::worker && ctx.route->answers_inline &&
         ctx.route->answers_inline(req, ctx))
@@ -63,6 +69,7 @@ class Pipeline {
   const Router& router_;
   spdlog::logger& log_;
   std::vector<Middleware> chain_;
+  bool rate_limits_block_ = false;
 };
 
 }  // namespace shop::http

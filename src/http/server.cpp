@@ -382,7 +382,7 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.pipeline.route(job->req, job->ctx);
     bool head = job->req.method == Method::head;
     unsigned version = job->req.version;
-    if (Pipeline::execution_for(job->req, job->ctx) == Execution::io_thread) {
+    if (server_.pipeline.execution_for(job->req, job->ctx) == Execution::io_thread) {
       Response r = server_.pipeline.handle(job->req, job->ctx);
       return send(std::move(r), head, keep_alive, version);
     }

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -73,20 +72,12 @@ class CrashSafety : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<Subprocess> start_shopd(std::uint16_t& port) {
-    std::map<std::string, std::string> env = {
-        {"HOST", "127.0.0.1"},           {"PORT", "0"},
-        {"DATABASE_URL", db_.url},       {"JWT_SECRET", kSecret},
-        {"JWT_REFRESH_SECRET", kSecret}, {"RATE_LIMIT_MAX", "0"},
-        {"LOG_LEVEL", "warn"},           {"MEDIA_DIR", dir_.str() + "/media"}};
-    env["LOG_LEVEL"] = "info";  // for the start line; access lines are only read, not checked
-    auto p = std::make_unique<Subprocess>(std::vector<std::string>{SHOPD_BINARY, "serve"}, env,
-                                          dir_.str());
-    EXPECT_TRUE(p->wait_for_output("listening on", 20s)) << p->output();
-    std::smatch m;
-    std::string out = p->output();
-    EXPECT_TRUE(std::regex_search(out, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+))")));
-    port = static_cast<std::uint16_t>(std::stoi(m[1]));
-    return p;
+    return start_shopd_serve({{"DATABASE_URL", db_.url},
+                              {"JWT_SECRET", kSecret},
+                              {"JWT_REFRESH_SECRET", kSecret},
+                              {"RATE_LIMIT_MAX", "0"},
+                              {"MEDIA_DIR", dir_.str() + "/media"}},
+                             dir_.str(), port);
   }
 
   std::int64_t scalar(const std::string& sql) {

@@ -1,11 +1,13 @@
 #include "subprocess.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <regex>
 #include <stdexcept>
 
 namespace shop::test {
@@ -97,6 +99,26 @@ RunResult run_shopd(const std::vector<std::string>& args,
   Subprocess p(argv, env, cwd);
   auto code = p.wait(std::chrono::seconds(30));
   return {code.value_or(-1), p.output()};
+}
+
+std::unique_ptr<Subprocess> start_shopd_serve(std::map<std::string, std::string> env,
+                                              const std::string& cwd, std::uint16_t& port) {
+  env["HOST"] = "127.0.0.1";
+  env["PORT"] = "0";
+  env["LOG_LEVEL"] = "info";
+  auto p = std::make_unique<Subprocess>(std::vector<std::string>{SHOPD_BINARY, "serve"}, env, cwd);
+  port = 0;
+  if (!p->wait_for_output("listening on", std::chrono::seconds(20))) {
+    ADD_FAILURE() << "shopd did not start: " << p->output();
+    return p;
+  }
+  std::smatch m;
+  std::string out = p->output();
+  if (std::regex_search(out, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+))")))
+    port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  else
+    ADD_FAILURE() << "no port in the start line: " << out;
+  return p;
 }
 
 }  // namespace shop::test

@@ -3,7 +3,9 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,5 +43,11 @@ struct RunResult {
 };
 RunResult run_shopd(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env, const std::string& cwd);
+
+// Starts `shopd serve` with env (HOST=127.0.0.1, PORT=0 and LOG_LEVEL=info are added: the start
+// line says the port) and waits until it listens; port receives the port. Adds a test failure
+// and returns the process anyway (port 0) when it does not start within 20 s.
+std::unique_ptr<Subprocess> start_shopd_serve(std::map<std::string, std::string> env,
+                                              const std::string& cwd, std::uint16_t& port);
 
 }  // namespace shop::test

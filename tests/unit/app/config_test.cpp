@@ -86,6 +86,29 @@ TEST(Config, BadValuesNameTheVariable) {
   EXPECT_NE(error_of({{"DATABASE_POOL_SIZE", "0"}}).find("DATABASE_POOL_SIZE"), std::string::npos);
 }
 
+TEST(Config, Redis) {
+  Config c = load({});
+  EXPECT_FALSE(c.redis_url);
+  EXPECT_EQ(c.redis_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.redis_key_prefix, "shopd:");
+  c = load({{"REDIS_URL", " redis://:pw@cache:6380/2 "},
+            {"REDIS_TIMEOUT_MS", "50"},
+            {"REDIS_KEY_PREFIX", "shop-1:"}});
+  EXPECT_EQ(c.redis_url, "redis://:pw@cache:6380/2");
+  EXPECT_EQ(c.redis_timeout, std::chrono::milliseconds(50));
+  EXPECT_EQ(c.redis_key_prefix, "shop-1:");
+  EXPECT_NE(error_of({{"REDIS_URL", "rediss://cache"}}).find("TLS"), std::string::npos);
+  std::string bad_db = error_of({{"REDIS_URL", "redis://:secretpw@cache/x"}});
+  EXPECT_NE(bad_db.find("database number"), std::string::npos);
+  EXPECT_EQ(bad_db.find("secretpw"), std::string::npos);
+  EXPECT_NE(error_of({{"REDIS_TIMEOUT_MS", "5"}}).find("REDIS_TIMEOUT_MS"), std::string::npos);
+  for (const char* prefix : {"", "has space", "a{b}", "\x01"})
+    EXPECT_NE(error_of({{"REDIS_KEY_PREFIX", prefix}}).find("REDIS_KEY_PREFIX"), std::string::npos)
+        << prefix;
+  EXPECT_NE(error_of({{"REDIS_KEY_PREFIX", std::string(65, 'a')}}).find("REDIS_KEY_PREFIX"),
+            std::string::npos);
+}
+
 TEST(Config, MongoUriWithoutDatabaseUrlStops) {
   EXPECT_NE(error_of({{"MONGO_URI", "mongodb://x/db"}}).find("set DATABASE_URL"),
             std::string::npos);
