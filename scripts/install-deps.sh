@@ -21,6 +21,7 @@ test_packages=(
   postgresql    # scripts/test.sh starts private clusters from its programs (initdb, pg_ctl)
   redis-server  # scripts/test.sh starts a private server; some tests start, stop and pause more
   nginx-light openssl  # scripts/test.sh checks deploy/nginx/shopd.conf with nginx -t
+  clang libclang-rt-14-dev  # libFuzzer and the sanitizers for clang: the fuzz targets (fuzz/)
 )
 bench_packages=(wrk nginx-light redis-server)
 

@@ -6,6 +6,9 @@
 #   2. builds Release with warnings as errors into build/ and runs every test suite (ctest),
 #   3. builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and runs them
 #      again,
+#   4. builds the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/, replays each seed
+#      corpus (fuzz/corpus/) and fuzzes each target for FUZZ_SECONDS (default 5),
+#   5. builds the concurrency tests with ThreadSanitizer into build-tsan/ and runs them,
 # and prints a summary. Exits non-zero when any step fails. Needs root or sudo for apt-get when
 # packages are missing. The build directories and their options are the presets `release` and
 # `asan` in CMakePresets.json (the sanitizer options ASAN_OPTIONS/UBSAN_OPTIONS are set there too).
@@ -101,6 +104,28 @@ run_tests() {  # preset
   elif [[ $status -eq 0 ]]; then
     status=1  # ctest succeeded without its closing line: treat as "ran nothing"
   fi
+  return "$status"
+}
+
+# Every fuzz target over its seeds, then briefly from them (new inputs go to a scratch folder).
+fuzz_replay() {
+  local target status=0 seconds=${FUZZ_SECONDS:-5}
+  for target in "${fuzz_targets[@]}"; do
+    local bin="build-fuzz/fuzz/$target" scratch="$work/fuzz/$target"
+    mkdir -p "$scratch"
+    # shellcheck disable=SC2046 # the options are words
+    if "$bin" -runs=0 "fuzz/corpus/$target" >"$scratch.replay.log" 2>&1 &&
+        "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+          -artifact_prefix="$scratch/" $(fuzz_options "$target") "$scratch" \
+          "fuzz/corpus/$target" >"$scratch.log" 2>&1; then
+      echo "$target: $(ls "fuzz/corpus/$target" | wc -l) seeds replayed, fuzzed ${seconds} s:" \
+        "$(grep -o 'Done [0-9]* runs' "$scratch.log" | tail -n 1)"
+    else
+      status=1
+      echo "$target FAILED:" >&2
+      tail -n 40 "$scratch.replay.log" "$scratch.log" >&2 2>/dev/null
+    fi
+  done
   return "$status"
 }
 
@@ -329,11 +354,23 @@ if step "release build (build/, -Werror)" build release; then
   else
     record "sanitizer tests" "skipped (build failed)" 0
   fi
+  if step "fuzz build (build-fuzz/, clang, ASan+UBSan, -Werror)" build fuzz; then
+    step "fuzz corpus replay and short fuzzing" fuzz_replay || true
+  else
+    record "fuzz corpus replay and short fuzzing" "skipped (build failed)" 0
+  fi
+  if step "thread sanitizer build (build-tsan/, core, cache, storage)" build tsan; then
+    step "thread sanitizer tests" run_tests tsan || true
+  else
+    record "thread sanitizer tests" "skipped (build failed)" 0
+  fi
 else
   # The same sources would fail to compile again: skip the sanitizer build rather than wait for it.
   record "release tests" "skipped (build failed)" 0
   record "sanitizer build (build-asan/, ASan+UBSan, -Werror)" "skipped (release build failed)" 0
   record "sanitizer tests" "skipped (release build failed)" 0
+  record "fuzz corpus replay and short fuzzing" "skipped (release build failed)" 0
+  record "thread sanitizer tests" "skipped (release build failed)" 0
 fi
 
 failed=0

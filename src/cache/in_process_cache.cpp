@@ -96,15 +96,15 @@ std::uint64_t InProcessCache::bump(std::string_view ns) {
 }
 
 std::optional<std::string> InProcessCache::get(std::string_view key) {
-  return lookup(key, true);
+  return find(key, true);
 }
 
 std::optional<std::string> InProcessCache::get_local(std::string_view key) {
   // A probe's miss is followed by get(), which counts it; counting here too would double it.
-  return lookup(key, false);
+  return find(key, false);
 }
 
-std::optional<std::string> InProcessCache::lookup(std::string_view key, bool count_miss) {
+std::optional<std::string> InProcessCache::find(std::string_view key, bool count_miss) {
   auto now = clock_.steady_now();
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);

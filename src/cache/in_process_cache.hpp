@@ -44,7 +44,7 @@ class InProcessCache final : public Cache {
  private:
   struct Shard;
   Shard& shard_for(std::string_view key) const;
-  std::optional<std::string> lookup(std::string_view key, bool count_miss);
+  std::optional<std::string> find(std::string_view key, bool count_miss);
 
   const Clock& clock_;
   std::size_t max_bytes_;

@@ -24,6 +24,7 @@ enum class ErrorCode {
   unavailable,         // a dependency is down or overloaded
   not_implemented,     // an HTTP method shopd does not know
   headers_too_large,   // request line and headers over their limit
+  uri_too_long,        // the request line alone over the header limit
 };
 
 struct FieldError {

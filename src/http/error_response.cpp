@@ -28,6 +28,8 @@ int status_for(ErrorCode code) {
       return 415;
     case ErrorCode::headers_too_large:
       return 431;
+    case ErrorCode::uri_too_long:
+      return 414;
     case ErrorCode::rate_limited:
       return 429;
     case ErrorCode::unavailable:

@@ -2,6 +2,7 @@
 
 #include <spdlog/logger.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -14,10 +15,12 @@
 #include <boost/beast/http/string_body.hpp>
 #include <condition_variable>
 #include <ctime>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "core/text.hpp"
 #include "core/thread_pool.hpp"
 #include "http/body.hpp"
 #include "http/pipeline.hpp"
@@ -63,6 +66,8 @@ std::string_view reason_phrase(int status) {
       return "Conflict";
     case 413:
       return "Content Too Large";
+    case 414:
+      return "URI Too Long";
     case 415:
       return "Unsupported Media Type";
     case 422:
@@ -139,6 +144,90 @@ std::string serialize(const Response& r, bool head_request, bool keep_alive, uns
   out += "\r\n";
   if (!head_request && has_body(r.status)) out += r.body;
   return out;
+}
+
+// RFC 9112 §5.2: a header line that starts with SP or HTAB continues the line before it
+// (obs-fold). Beast joins such lines with a space; shopd refuses them instead.
+bool has_obs_fold(std::string_view header_bytes) {
+  for (auto at = header_bytes.find('\n'); at != std::string_view::npos;
+       at = header_bytes.find('\n', at + 1)) {
+    if (at + 1 < header_bytes.size() &&
+        (header_bytes[at + 1] == ' ' || header_bytes[at + 1] == '\t'))
+      return true;
+  }
+  return false;
+}
+
+// RFC 9110 §7.2 with RFC 3986 §3.2.2: Host = uri-host [ ":" port ]; uri-host is an IP literal
+// in brackets or a reg-name (which covers IPv4 addresses). Empty is valid.
+bool valid_host(std::string_view v) {
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  auto hex = [&](char c) { return alnum(c) && (c <= '9' || (c | 0x20) <= 'f'); };
+  auto name_char = [&](char c) {  // unreserved or sub-delims
+    return alnum(c) || std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+  };
+  std::string_view port;
+  if (v.starts_with('[')) {
+    auto end = v.find(']');
+    if (end == std::string_view::npos || end == 1) return false;
+    for (char c : v.substr(1, end - 1))
+      if (!name_char(c) && c != ':') return false;  // IPv6address or IPvFuture
+    v.remove_prefix(end + 1);
+    if (!v.empty() && v.front() != ':') return false;
+    if (!v.empty()) port = v.substr(1);
+  } else {
+    auto colon = v.find(':');
+    if (colon != std::string_view::npos) port = v.substr(colon + 1);
+    std::string_view name = v.substr(0, colon);
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      if (name[i] != '%') {
+        if (!name_char(name[i])) return false;
+      } else if (i + 2 >= name.size() || !hex(name[i + 1]) || !hex(name[i + 2])) {
+        return false;
+      } else {
+        i += 2;
+      }
+    }
+  }
+  return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// RFC 9112 §3.2: the path and query that routing works on. The absolute-form
+// ("http://host/path?query", which a server MUST accept, §3.2.2) is reduced to them; nullopt
+// when the target is in neither form.
+std::optional<std::string> origin_form(std::string_view target) {
+  if (target.starts_with('/')) return std::string(target);
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() < scheme.size() || !iequals(target.substr(0, scheme.size()), scheme))
+      continue;
+    auto rest = target.substr(scheme.size());
+    auto path = rest.find_first_of("/?");
+    auto authority = rest.substr(0, path);
+    if (authority.empty() || !valid_host(authority)) return std::nullopt;  // RFC 9110 §4.2
+    if (path == std::string_view::npos) return std::string("/");
+    std::string origin(rest.substr(path));
+    if (origin.front() == '?') origin.insert(0, 1, '/');
+    return origin;
+  }
+  return std::nullopt;
+}
+
+// False when a Transfer-Encoding field lists a coding other than chunked, which shopd does
+// not decode (RFC 9112 §6.1: answer 501).
+bool only_chunked_coding(const bhttp::fields& m) {
+  for (const auto& f : m) {
+    if (f.name() != bhttp::field::transfer_encoding) continue;
+    std::string_view list = f.value();
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      auto coding = trim_whitespace(list.substr(0, comma));
+      if (!coding.empty() && !iequals(coding, "chunked")) return false;
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -224,6 +313,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(
         std::max(server_.options.json_body_limit, server_.options.upload_body_limit));
     header_checked_ = false;
+    obs_fold_ = false;
+    request_line_ended_ = false;
     if (buffer_.size() > 0) {
       state_ = State::reading_header;
       set_deadline(server_.options.header_timeout);
@@ -259,8 +350,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // Feeds buffered bytes to the parser until it needs more, fails, or has a whole request.
   void parse() {
     while (buffer_.size() > 0 && !parser_->is_done()) {
+      if (!parser_->got_some() && !skip_empty_lines()) break;
       error_code ec;
+      bool in_header = !parser_->is_header_done();
+      if (in_header && !request_line_ended_)
+        request_line_ended_ = buffered().find("\r\n") != std::string_view::npos;
       std::size_t used = parser_->put(buffer_.data(), ec);
+      // The parser consumes header bytes only whole lines (a folded one with its continuation)
+      // at a time and stops at the end of the header, so each fold is within one `used` span.
+      if (in_header && !obs_fold_) obs_fold_ = has_obs_fold(buffered().substr(0, used));
       buffer_.consume(used);
       if (ec == bhttp::error::need_more) break;
       if (ec) return on_parse_error(ec);
@@ -276,6 +374,19 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (parser_->is_done()) return dispatch();
     read_more();
+  }
+
+  std::string_view buffered() const {
+    auto data = buffer_.data();
+    return {static_cast<const char*>(data.data()), data.size()};
+  }
+
+  // RFC 9112 §2.2: empty lines before a request-line are ignored. False while nothing else is
+  // buffered yet.
+  bool skip_empty_lines() {
+    while (buffered().starts_with("\r\n"))
+      buffer_.consume(2);
+    return !buffered().empty() && buffered() != "\r";
   }
 
   bool expects_continue() const {
@@ -297,15 +408,39 @@ class Session : public std::enable_shared_from_this<Session> {
   // Framing rules the parser leaves to us; false when the request was refused.
   bool check_header() {
     const auto& m = parser_->get();
+    header_fields_ = static_cast<std::size_t>(std::distance(m.begin(), m.end()));
+    if (obs_fold_) {
+      reject(ErrorCode::invalid_input, "Obsolete line folding in a header");
+      return false;
+    }
+    // RFC 9112 §3.2: no Host in HTTP/1.1, several, or an invalid one are all a 400.
     std::size_t hosts = m.count(bhttp::field::host);
     if (hosts > 1 || (hosts == 0 && m.version() == 11)) {
       reject(ErrorCode::invalid_input, hosts > 1 ? "Duplicate Host header" : "Missing Host header");
       return false;
     }
+    if (hosts == 1 && !valid_host(m[bhttp::field::host])) {
+      reject(ErrorCode::invalid_input, "Invalid Host header");
+      return false;
+    }
+    // OPTIONS * (asterisk-form) and CONNECT (authority-form) get the router's usual answers.
+    auto origin = origin_form(m.target());
+    bool asterisk = m.target() == "*" && m.method() == bhttp::verb::options;
+    if (!origin && !asterisk && m.method() != bhttp::verb::connect) {
+      reject(ErrorCode::invalid_input, "Invalid request target");
+      return false;
+    }
+    target_ = origin ? std::move(*origin) : std::string(m.target());
+    // RFC 9112 §6.1 and §6.3: with Content-Length, not ending in chunked, or in an HTTP/1.0
+    // request, Transfer-Encoding leaves the framing in doubt.
     bool has_te = m.count(bhttp::field::transfer_encoding) > 0;
     bool has_cl = m.count(bhttp::field::content_length) > 0;
-    if (has_te && (has_cl || !parser_->chunked())) {
+    if (has_te && (has_cl || !parser_->chunked() || m.version() < 11)) {
       reject(ErrorCode::invalid_input, "Invalid Transfer-Encoding");
+      return false;
+    }
+    if (has_te && !only_chunked_coding(m)) {
+      reject(ErrorCode::not_implemented, "Transfer coding not implemented");
       return false;
     }
     auto ct = m.find(bhttp::field::content_type);
@@ -321,8 +456,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_parse_error(error_code ec) {
-    if (ec == bhttp::error::header_limit)
+    if (ec == bhttp::error::header_limit) {
+      // RFC 9112 §3: a request-target longer than shopd parses is a 414; the request line did
+      // not even end within the limit.
+      if (!request_line_ended_) return reject(ErrorCode::uri_too_long, "Request target too long");
       return reject(ErrorCode::headers_too_large, "Request header fields too large");
+    }
     if (ec == bhttp::error::body_limit)
       return reject(ErrorCode::payload_too_large, "Request body too large");
     reject(ErrorCode::invalid_input, "Bad request");
@@ -333,13 +472,16 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req;
     req.method_text = std::string(m.method_string());
     req.method = parse_method(req.method_text);
-    req.target = std::string(m.target());
+    req.target = std::move(target_);
     auto q = req.target.find('?');
     req.path = req.target.substr(0, q);
     if (q != std::string::npos) req.query = req.target.substr(q + 1);
     req.version = m.version();
-    for (const auto& f : m)
-      req.headers.add(std::string(f.name_string()), std::string(f.value()));
+    // Fields after the first header_fields_ came in a chunked trailer: RFC 9112 §7.1.2 forbids
+    // merging them into the header, and shopd has no use for them.
+    auto end = std::next(m.begin(), static_cast<std::ptrdiff_t>(header_fields_));
+    for (auto f = m.begin(); f != end; ++f)
+      req.headers.add(std::string(f->name_string()), std::string(f->value()));
     req.body = std::move(m.body());
     return req;
   }
@@ -449,6 +591,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool header_checked_ = false;
+  bool obs_fold_ = false;            // the header so far has a folded line
+  bool request_line_ended_ = false;  // its CRLF was seen (a header over the limit is then a 431)
+  std::size_t header_fields_ = 0;    // fields in the header, before any trailer
+  std::string target_;               // the request target in origin-form, for routing
   bool keep_alive_ = true;
   bool closing_ = false;
   State state_ = State::idle;

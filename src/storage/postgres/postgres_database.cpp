@@ -116,8 +116,22 @@ ConnectionLease PostgresDatabase::acquire() {
 
 bool PostgresDatabase::ping() noexcept {
   const auto deadline = Clock::now() + kPingTimeout;
-  std::unique_lock lock(probe_mutex_, std::defer_lock);
-  if (!lock.try_lock_until(deadline)) return false;  // another ping is still waiting
+  {
+    std::unique_lock lock(probe_mutex_);
+    if (!probe_done_.wait_until(lock, deadline, [this] { return !probing_; }))
+      return false;  // another ping is still waiting
+    probing_ = true;
+  }
+  struct Done {
+    PostgresDatabase& db;
+    ~Done() {
+      {
+        std::lock_guard lock(db.probe_mutex_);
+        db.probing_ = false;
+      }
+      db.probe_done_.notify_one();
+    }
+  } done{*this};
   bool ok = false;
   try {
     ok = probe(deadline);

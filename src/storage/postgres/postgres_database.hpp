@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,7 +53,11 @@ class PostgresDatabase final : public Database {
   std::atomic<bool> started_{false};
   ConnectionPool pool_;
 
-  std::timed_mutex probe_mutex_;
+  // One ping at a time; another waits for it until its own deadline. (A mutex and a condition
+  // rather than std::timed_mutex, whose try_lock_until ThreadSanitizer cannot follow in GCC 12.)
+  std::mutex probe_mutex_;
+  std::condition_variable probe_done_;
+  bool probing_ = false;
   pg_conn* probe_ = nullptr;  // the ping connection, opened on demand
   bool last_ping_ok_ = true;
 };

@@ -21,6 +21,7 @@ TEST(ErrorResponse, CodesMapToTheContractStatuses) {
   EXPECT_EQ(status_for(ErrorCode::unsupported_media), 415);
   EXPECT_EQ(status_for(ErrorCode::rate_limited), 429);
   EXPECT_EQ(status_for(ErrorCode::headers_too_large), 431);
+  EXPECT_EQ(status_for(ErrorCode::uri_too_long), 414);
   EXPECT_EQ(status_for(ErrorCode::not_implemented), 501);
   EXPECT_EQ(status_for(ErrorCode::unavailable), 503);
 }
