@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -90,6 +91,31 @@ bool any_status_500(std::string_view answers) {
   return false;
 }
 
+// A new loopback connection to the server. It closes with a reset (SO_LINGER 0), so hundreds of
+// inputs a second do not use up the ephemeral ports in TIME_WAIT. A server that stops accepting
+// connections is a finding.
+int connect_to_server() {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(world->port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    timeval timeout{2, 0};
+    linger no_linger{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &no_linger, sizeof no_linger);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+    std::perror("fuzz_request: connect");
+    ::close(fd);
+    ::usleep(10000);
+  }
+  std::fprintf(stderr, "fuzz_request: the server stopped accepting connections\n");
+  std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -138,16 +164,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(input, "@ADMIN@", world->admin_token);
   replace_all(input, "@USER@", world->user_token);
 
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) std::abort();
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(world->port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) std::abort();
+  int fd = connect_to_server();
   for (std::size_t sent = 0; sent < input.size();) {
     ssize_t n = ::send(fd, input.data() + sent, input.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) break;  // the server closed early (it refused the request): fine

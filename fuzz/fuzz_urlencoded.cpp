@@ -10,12 +10,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto pairs = shop::http::parse_urlencoded(text);
-  for (const auto& [name, value] : pairs)
-    shop::http::parse_query_integer(value);
   try {
+    for (const auto& [name, value] : shop::http::parse_urlencoded(text))
+      shop::http::parse_query_integer(value);
     shop::http::urlencoded_to_object(text);
   } catch (const shop::Error&) {
+    // a malformed escape or an encoded NUL: a 400
   }
   try {
     shop::catalog::parse_product_query(text);

@@ -28,12 +28,6 @@ std::string script(std::string_view body) {
 // KEYS[1] generation key; ARGV: generation TTL.
 const std::string kGenerationScript = script("return generation(KEYS[1], ARGV[1])\n");
 
-// KEYS[1] generation key; ARGV: generation TTL, value key before and after the generation.
-// Standalone Redis lets a script read a key it computes; this saves a round trip per request.
-const std::string kLookupScript = script(
-    "local g = generation(KEYS[1], ARGV[1])\n"
-    "return {g, redis.call('GET', ARGV[2] .. g .. ARGV[3])}\n");
-
 // KEYS[1] generation key; ARGV: generation TTL.
 const std::string kBumpScript = script(
     "generation(KEYS[1], ARGV[1])\n"
@@ -51,6 +45,33 @@ std::uint64_t parse_generation(const RedisReply& reply) {
     if (ec == std::errc() && ptr == end && !reply.str.empty()) return value;
   }
   throw RedisError("Redis: a generation key holds something that is not a number");
+}
+
+// "<ns>:<generation>:<rest>" (cache_key's form) → its parts; nullopt for another form.
+struct KeyParts {
+  std::string_view ns;
+  std::string_view generation;
+  std::string_view rest;
+};
+std::optional<KeyParts> split_key(std::string_view key) {
+  auto first = key.find(':');
+  if (first == std::string_view::npos) return std::nullopt;
+  auto second = key.find(':', first + 1);
+  if (second == std::string_view::npos || second == first + 1) return std::nullopt;
+  std::string_view generation = key.substr(first + 1, second - first - 1);
+  for (char c : generation)
+    if (c < '0' || c > '9') return std::nullopt;
+  return KeyParts{key.substr(0, first), generation, key.substr(second + 1)};
+}
+
+// A stored value under "<prefix>c:<ns>:<rest>" is "<generation>\n<value>": the key holds the
+// latest answer for that request, and the generation says whether it is still current.
+std::optional<std::string> current_value(RedisReply& stored, std::string_view generation) {
+  if (stored.type != RedisReply::Type::string) return std::nullopt;
+  std::string_view v = stored.str;
+  if (v.size() <= generation.size() || !v.starts_with(generation) || v[generation.size()] != '\n')
+    return std::nullopt;
+  return stored.str.substr(generation.size() + 1);
 }
 
 }  // namespace
@@ -77,20 +98,18 @@ std::uint64_t RedisCache::generation(std::string_view ns) {
 
 Lookup RedisCache::lookup(std::string_view ns, std::string_view key_rest) {
   flush_pending_bumps();
+  // One round trip of two plain GETs (a script would cost Redis some 20 times more per call).
   std::string gen_key = prefix_ + "gen:" + std::string(ns);
-  std::string before = prefix_ + "c:" + std::string(ns) + ":";
-  std::string after = ":" + std::string(key_rest);
-  RedisReply reply = client_.eval(kLookupScript, {gen_key}, {kGenerationTtlSeconds, before, after});
-  if (reply.type != RedisReply::Type::array || reply.elements.size() != 2)
-    throw RedisError("Redis: unexpected answer to a cache lookup");
+  std::string value_key = prefix_ + "c:" + std::string(ns) + ":" + std::string(key_rest);
+  auto replies = client_.pipeline({{"GET", gen_key}, {"GET", value_key}});
   Lookup found;
-  found.generation = parse_generation(reply.elements[0]);
-  if (reply.elements[1].type == RedisReply::Type::string) {
-    found.value = std::move(reply.elements[1].str);
-    hits_.fetch_add(1, std::memory_order_relaxed);
+  if (replies[0].is_nil()) {
+    found.generation = generation(ns);  // the first read of a namespace, or its key was lost
   } else {
-    misses_.fetch_add(1, std::memory_order_relaxed);
+    found.generation = parse_generation(replies[0]);
+    found.value = current_value(replies[1], replies[0].str);
   }
+  (found.value ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
   return found;
 }
 
@@ -122,22 +141,30 @@ void RedisCache::flush_pending_bumps() {
 }
 
 std::optional<std::string> RedisCache::get(std::string_view key) {
-  std::string full = prefix_ + "c:" + std::string(key);
+  auto parts = split_key(key);
+  std::string full =
+      prefix_ +
+      "c:" + (parts ? std::string(parts->ns) + ":" + std::string(parts->rest) : std::string(key));
   RedisReply reply = client_.command({"GET", full});
-  if (reply.type != RedisReply::Type::string) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    return std::nullopt;
-  }
-  hits_.fetch_add(1, std::memory_order_relaxed);
-  return std::move(reply.str);
+  std::optional<std::string> value;
+  if (parts)
+    value = current_value(reply, parts->generation);
+  else if (reply.type == RedisReply::Type::string)
+    value = std::move(reply.str);
+  (value ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+  return value;
 }
 
 void RedisCache::put(std::string_view key, std::string value, std::chrono::seconds ttl) {
-  std::string full = prefix_ + "c:" + std::string(key);
+  auto parts = split_key(key);
+  std::string full =
+      prefix_ +
+      "c:" + (parts ? std::string(parts->ns) + ":" + std::string(parts->rest) : std::string(key));
   if (ttl.count() <= 0 || value.size() > max_value_bytes_) {
     client_.command({"DEL", full});
     return;
   }
+  if (parts) value.insert(0, std::string(parts->generation) + "\n");
   std::string seconds = std::to_string(ttl.count());
   client_.command({"SET", full, value, "EX", seconds});
 }

@@ -10,10 +10,12 @@
 
 namespace shop::cache {
 
-// The cache in Redis, shared by every instance. Keys are "<prefix>c:<ns>:<generation>:<rest>"
-// with a TTL each; generations are "<prefix>gen:<ns>" keys (with a TTL too), started from the
-// Redis server's clock in microseconds, so a generation key that expired or was evicted comes
-// back larger than any value it had. Invalidation never scans keys. Every call throws RedisError
+// The cache in Redis, shared by every instance. An answer lives under "<prefix>c:<ns>:<rest>"
+// as "<generation>\n<value>" with a TTL; generations are "<prefix>gen:<ns>" keys (with a TTL
+// too), started from the Redis server's clock in microseconds, so a generation key that expired
+// or was evicted comes back larger than any value it had. A value whose generation is not the
+// current one is a miss, so a bump invalidates the namespace without scanning keys, and a lookup
+// is two plain GETs in one round trip. Every call throws RedisError
 // when Redis is unavailable (the caller serves from the database). A bump that fails is kept and
 // retried before this instance reads the cache again, so an answer cached before a write made
 // during an outage is not served once Redis is back.

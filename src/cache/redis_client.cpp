@@ -54,7 +54,7 @@ RedisReply copy_reply(const redisReply& r) {
 
 using ReplyPtr = std::unique_ptr<redisReply, void (*)(void*)>;
 
-ReplyPtr send(redisContext* context, const std::vector<std::string_view>& args) {
+bool append(redisContext* context, const std::vector<std::string_view>& args) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
   argv.reserve(args.size());
@@ -63,9 +63,35 @@ ReplyPtr send(redisContext* context, const std::vector<std::string_view>& args) 
     argv.push_back(a.data());
     lengths.push_back(a.size());
   }
-  return ReplyPtr(static_cast<redisReply*>(redisCommandArgv(context, static_cast<int>(argv.size()),
-                                                            argv.data(), lengths.data())),
-                  freeReplyObject);
+  return redisAppendCommandArgv(context, static_cast<int>(argv.size()), argv.data(),
+                                lengths.data()) == REDIS_OK;
+}
+
+ReplyPtr next_reply(redisContext* context) {
+  void* reply = nullptr;
+  if (redisGetReply(context, &reply) != REDIS_OK) reply = nullptr;
+  return ReplyPtr(static_cast<redisReply*>(reply), freeReplyObject);
+}
+
+// Sends every command in one write and reads their replies; fewer replies than commands means
+// the connection failed (context->err says why).
+std::vector<ReplyPtr> send_all(redisContext* context,
+                               const std::vector<std::vector<std::string_view>>& commands) {
+  std::vector<ReplyPtr> replies;
+  for (const auto& args : commands)
+    if (!append(context, args)) return replies;
+  replies.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    ReplyPtr reply = next_reply(context);
+    if (!reply) break;
+    replies.push_back(std::move(reply));
+  }
+  return replies;
+}
+
+ReplyPtr send(redisContext* context, const std::vector<std::string_view>& args) {
+  if (!append(context, args)) return ReplyPtr(nullptr, freeReplyObject);
+  return next_reply(context);
 }
 
 std::string context_error(const redisContext* context) {
@@ -155,6 +181,11 @@ bool RedisClient::admit() {
 }
 
 RedisReply RedisClient::command(const std::vector<std::string_view>& args) {
+  return std::move(pipeline({args}).front());
+}
+
+std::vector<RedisReply> RedisClient::pipeline(
+    const std::vector<std::vector<std::string_view>>& commands) {
   // Whoever got through while the breaker was open is the probe; the next may try after it.
   struct ProbeDone {
     std::atomic<bool>& probing;
@@ -166,8 +197,8 @@ RedisReply RedisClient::command(const std::vector<std::string_view>& args) {
 
   for (int attempt = 0;; ++attempt) {
     Connection c = acquire();
-    ReplyPtr reply = send(c.context, args);
-    if (!reply) {
+    std::vector<ReplyPtr> replies = send_all(c.context, commands);
+    if (replies.size() < commands.size()) {
       std::string reason = context_error(c.context);
       bool retry = attempt == 0 && c.reused && closed_by_server(c.context);
       release(c, true);
@@ -180,13 +211,18 @@ RedisReply RedisClient::command(const std::vector<std::string_view>& args) {
       throw RedisError("Redis: " + reason);
     }
     release(c, false);
-    if (reply->type == REDIS_REPLY_ERROR) {
-      std::string reason(reply->str, reply->len);
-      command_refused(reason);
-      throw RedisError("Redis refused the command: " + reason);
+    std::vector<RedisReply> out;
+    out.reserve(replies.size());
+    for (const ReplyPtr& reply : replies) {
+      if (reply->type == REDIS_REPLY_ERROR) {
+        std::string reason(reply->str, reply->len);
+        command_refused(reason);
+        throw RedisError("Redis refused the command: " + reason);
+      }
+      out.push_back(copy_reply(*reply));
     }
     succeeded();
-    return copy_reply(*reply);
+    return out;
   }
 }
 

@@ -71,6 +71,9 @@ class RedisClient {
 
   // Runs one command (binary-safe arguments); throws RedisError, also for an error reply.
   RedisReply command(const std::vector<std::string_view>& args);
+  // Sends several commands in one write and returns their replies in order (one round trip; not
+  // a transaction); throws RedisError if any fails.
+  std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string_view>>& commands);
   // EVAL of a short Lua script (the server caches it by its hash, so sending the text costs
   // only its bytes, and a restarted or flushed server needs no reloading).
   RedisReply eval(std::string_view script, const std::vector<std::string_view>& keys,

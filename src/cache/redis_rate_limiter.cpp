@@ -1,24 +1,10 @@
 #include "cache/redis_rate_limiter.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace shop::cache {
 namespace {
-
-// KEYS[1] window key; ARGV: window in ms. Returns {count, ms until the window ends}.
-constexpr std::string_view kHitScript =
-    "local c = redis.call('INCR', KEYS[1])\n"
-    "local t = redis.call('PTTL', KEYS[1])\n"
-    "if t < 0 then\n"
-    "  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
-    "  t = tonumber(ARGV[1])\n"
-    "end\n"
-    "return {c, t}\n";
-
-// KEYS[1] window key. Returns {count, ms until the window ends} without counting.
-constexpr std::string_view kPeekScript =
-    "local c = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
-    "return {c, redis.call('PTTL', KEYS[1])}\n";
 
 // KEYS[1] window key. Takes one hit back (never below zero, keeping the window's end).
 constexpr std::string_view kRefundScript =
@@ -31,12 +17,15 @@ struct Window {
   long long ms_left = 0;  // < 0: no window
 };
 
-Window parse_window(const RedisReply& reply) {
-  if (reply.type != RedisReply::Type::array || reply.elements.size() != 2 ||
-      reply.elements[0].type != RedisReply::Type::integer ||
-      reply.elements[1].type != RedisReply::Type::integer)
-    throw RedisError("Redis: unexpected answer to a rate limit script");
-  return {reply.elements[0].integer, reply.elements[1].integer};
+long long integer_of(const RedisReply& reply) {
+  if (reply.type == RedisReply::Type::integer) return reply.integer;
+  if (reply.is_nil()) return 0;
+  long long value = 0;
+  const char* end = reply.str.data() + reply.str.size();
+  auto [ptr, ec] = std::from_chars(reply.str.data(), end, value);
+  if (reply.type != RedisReply::Type::string || ec != std::errc() || ptr != end)
+    throw RedisError("Redis: a rate limit key holds something that is not a number");
+  return value;
 }
 
 std::chrono::seconds seconds_left(long long ms) {
@@ -50,9 +39,17 @@ RateDecision RedisRateLimiter::hit(std::string_view key, std::uint32_t limit,
   if (!client_.available()) return fallback_.hit(key, limit, window);
   Window w;
   try {
+    // One round trip of plain commands: the window starts (with its expiry) if there is none,
+    // then counts. If it expired between the two, INCR made a key without expiry: set it.
     std::string full = prefix_ + "rl:" + std::string(key);
     std::string ms = std::to_string(std::max<long long>(1, window.count()) * 1000);
-    w = parse_window(client_.eval(kHitScript, {full}, {ms}));
+    auto replies =
+        client_.pipeline({{"SET", full, "0", "PX", ms, "NX"}, {"INCR", full}, {"PTTL", full}});
+    w = {integer_of(replies[1]), integer_of(replies[2])};
+    if (w.ms_left < 0) {
+      client_.command({"PEXPIRE", full, ms});
+      w.ms_left = std::max<long long>(1, window.count()) * 1000;
+    }
   } catch (const RedisError&) {
     return fallback_.hit(key, limit, window);
   }
@@ -70,7 +67,8 @@ RateDecision RedisRateLimiter::peek(std::string_view key, std::uint32_t limit,
   Window w;
   try {
     std::string full = prefix_ + "rl:" + std::string(key);
-    w = parse_window(client_.eval(kPeekScript, {full}, {}));
+    auto replies = client_.pipeline({{"GET", full}, {"PTTL", full}});
+    w = {integer_of(replies[0]), integer_of(replies[1])};
   } catch (const RedisError&) {
     return fallback_.peek(key, limit, window);
   }

@@ -7,8 +7,8 @@
 
 namespace shop::cache {
 
-// Fixed windows in Redis ("<prefix>rl:<key>", counted and expired by one script), so every
-// instance shares one budget per key. While Redis is unavailable each instance counts in its
+// Fixed windows in Redis ("<prefix>rl:<key>", started with SET NX PX and counted with INCR), so
+// every instance shares one budget per key. While Redis is unavailable each instance counts in its
 // own `fallback` limiter instead: requests go on, with per-instance budgets.
 class RedisRateLimiter final : public RateLimiter {
  public:

@@ -14,18 +14,31 @@ namespace {
 using storage::to_value;
 using storage::TxMode;
 
-// The cart in product-id order: every checkout locks products in the same order, so two
-// checkouts can never wait on each other in a cycle (PostgreSQL deadlocks).
+// SQLite: the cart in product-id order (any order would do: writers are serialized).
 constexpr std::string_view kCartLines =
     "SELECT c.product_id, c.quantity FROM cart_items c WHERE c.user_id = $1 "
     "ORDER BY c.product_id";
 // Stock never goes below zero: the row changes only if enough is left, checked by the database
-// at the moment of the update. SQLite: writers are serialized by BEGIN IMMEDIATE. PostgreSQL:
-// the UPDATE takes the row lock and re-checks the condition against the latest committed stock.
+// at the moment of the update. SQLite: writers are serialized by BEGIN IMMEDIATE.
 constexpr std::string_view kDeductStock =
     "UPDATE products SET stock = stock - $2 WHERE id = $1 AND stock >= $2 "
     "RETURNING name, price_cents, image_detail";
 constexpr std::string_view kProductName = "SELECT name FROM products WHERE id = $1";
+
+// PostgreSQL: the same steps in one round trip. The cart rows are locked (a second checkout of
+// the cart waits, then finds it empty), then the products in id order (no lock cycles), then each
+// line is deducted only if enough is left; the UPDATE re-checks the condition against the latest
+// committed stock. A line without its `name` came short (short_name says which product).
+constexpr std::string_view kLockAndDeduct =
+    "WITH cart AS (SELECT product_id, quantity FROM cart_items WHERE user_id = $1 FOR UPDATE), "
+    "locked AS (SELECT p.id FROM products p JOIN cart c ON c.product_id = p.id "
+    "ORDER BY p.id FOR UPDATE OF p), "
+    "deducted AS (UPDATE products p SET stock = p.stock - c.quantity FROM cart c, locked l "
+    "WHERE p.id = c.product_id AND l.id = p.id AND p.stock >= c.quantity "
+    "RETURNING p.id, p.name, p.price_cents, p.image_detail) "
+    "SELECT c.product_id, c.quantity, d.name, d.price_cents, d.image_detail, "
+    "CASE WHEN d.id IS NULL THEN (SELECT name FROM products WHERE id = c.product_id) END "
+    "FROM cart c LEFT JOIN deducted d ON d.id = c.product_id ORDER BY c.product_id";
 constexpr std::string_view kReturnStock = "UPDATE products SET stock = stock + $2 WHERE id = $1";
 
 // Expired keys go when their user places the next keyed order (the primary key's prefix finds
@@ -44,6 +57,47 @@ constexpr std::string_view kReadKey =
 constexpr std::string_view kStoreAnswer =
     "UPDATE idempotency_keys SET status = $3, response = $4 "
     "WHERE user_id = $1 AND idempotency_key = $2";
+
+Error short_of(const std::optional<std::string>& product_name) {
+  return Error(ErrorCode::conflict,
+               fmt::format("Not enough stock for {}", product_name.value_or("a product")));
+}
+
+// Takes every cart line's quantity from its product's stock and copies the line into the order
+// (name, picture and price at this moment). Any short line: Error{conflict} naming the product,
+// and the caller's transaction rolls back every line. An empty cart: Error{invalid_input}.
+void deduct_cart(storage::Transaction& tx, std::string_view user_id, Order& order) {
+  auto add_line = [&order](std::string product_id, std::string name,
+                           std::optional<std::string> image, Cents price, std::int64_t quantity) {
+    order.items.push_back(
+        OrderItem{std::move(product_id), std::move(name), std::move(image), price, quantity});
+    order.total += price * quantity;
+  };
+  if (tx.dialect() == storage::Dialect::postgres) {
+    auto lines = tx.execute(kLockAndDeduct, {to_value(user_id)}).rows();
+    if (lines.empty()) throw Error(ErrorCode::invalid_input, "Cart is empty");
+    for (const auto& line : lines) {
+      if (line.is_null(2)) throw short_of(line.get_opt_text(5));
+      add_line(line.get_text(0), line.get_text(2), line.get_opt_text(4), line.get_int(3),
+               line.get_int(1));
+    }
+    return;
+  }
+  // SQLite: writers are serialized by BEGIN IMMEDIATE, and statements run in process.
+  auto lines = tx.execute(kCartLines, {to_value(user_id)}).rows();
+  if (lines.empty()) throw Error(ErrorCode::invalid_input, "Cart is empty");
+  for (const auto& line : lines) {
+    const std::string& product_id = line.get_text(0);
+    std::int64_t quantity = line.get_int(1);
+    auto deducted = tx.execute(kDeductStock, {product_id, quantity});
+    if (deducted.empty()) {
+      auto name = tx.execute(kProductName, {product_id});
+      throw short_of(name.empty() ? std::nullopt : name.front().get_opt_text(0));
+    }
+    const auto& p = deducted.front();
+    add_line(product_id, p.get_text(0), p.get_opt_text(2), p.get_int(1), quantity);
+  }
+}
 
 }  // namespace
 
@@ -85,28 +139,7 @@ PlacedAnswer OrderService::place(std::string_view user_id,
         order.status = "placed";
         order.shipping = shipping;
         order.created_at = order.updated_at = now;
-        // PostgreSQL: lock the cart rows, so a second checkout of the same cart running at the same
-        // time waits, then finds them gone ("Cart is empty"). SQLite: writers are serialized
-        // already.
-        std::string cart_sql(kCartLines);
-        if (tx.dialect() == storage::Dialect::postgres) cart_sql += " FOR UPDATE";
-        auto lines = tx.execute(cart_sql, {to_value(user_id)}).rows();
-        if (lines.empty()) throw Error(ErrorCode::invalid_input, "Cart is empty");
-        for (const auto& line : lines) {
-          const std::string& product_id = line.get_text(0);
-          std::int64_t quantity = line.get_int(1);
-          auto deducted = tx.execute(kDeductStock, {product_id, quantity});
-          if (deducted.empty()) {
-            auto name = tx.execute(kProductName, {product_id});
-            throw Error(ErrorCode::conflict, fmt::format("Not enough stock for {}",
-                                                         name.empty() ? std::string("a product")
-                                                                      : name.front().get_text(0)));
-          }
-          const auto& p = deducted.front();
-          order.items.push_back(
-              OrderItem{product_id, p.get_text(0), p.get_opt_text(2), p.get_int(1), quantity});
-          order.total += p.get_int(1) * quantity;
-        }
+        deduct_cart(tx, user_id, order);
         store_.insert_and_clear_cart(tx, order);
         PlacedAnswer fresh{201, render_(order), false};
         if (idem)

@@ -297,6 +297,40 @@ TEST_P(OrdersApi, HundredBuyersTenUnits_ExactlyTenOrders_StockZero_No500) {
   EXPECT_EQ(count("SELECT COALESCE(SUM(quantity), 0) FROM order_items"), 10);
 }
 
+TEST_P(OrdersApi, OverlappingMultiLineCarts_AtOnce_NeverOversellNorFail) {
+  // Three products in every cart, added in different orders, more demand than stock: checkouts
+  // lock products in one order (no deadlock cycles) and each is all or nothing.
+  std::vector<std::string> items = {product("A", 100, 25), product("B", 200, 25),
+                                    product("C", 300, 25)};
+  constexpr int kBuyers = 40;
+  std::vector<Headers> buyers;
+  for (int i = 0; i < kBuyers; ++i) {
+    buyers.push_back(user("multi" + std::to_string(i) + "@example.com"));
+    for (int k = 0; k < 3; ++k)
+      ASSERT_EQ(add(buyers.back(), items[(i + k) % 3]).status, 200);
+  }
+  std::map<int, int> statuses;
+  std::mutex m;
+  std::latch go(kBuyers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i)
+    threads.emplace_back([&, i] {
+      HttpClient c(server_->port());
+      go.arrive_and_wait();
+      int status = place(c, buyers[i]).status;
+      std::lock_guard lock(m);
+      ++statuses[status];
+    });
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(statuses[201], 25);
+  EXPECT_EQ(statuses[409], kBuyers - 25);
+  EXPECT_EQ(statuses.size(), 2u) << "other statuses appeared";
+  for (const auto& item : items)
+    EXPECT_EQ(stock(item), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM order_items"), 75) << "every order has all three lines";
+}
+
 TEST_P(OrdersApi, IdempotencyKey_TwentyAtOnce_PlaceOneOrder) {
   std::string item = product("Lamp", 5000, 100);
   ASSERT_EQ(add(alice_, item, 2).status, 200);

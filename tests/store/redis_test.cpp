@@ -89,6 +89,11 @@ TEST_F(RedisShared, LookupAndBump_AreSeenByEveryInstanceAtOnce) {
   EXPECT_GT(found.generation, g);
   EXPECT_EQ(found.value, std::nullopt) << "a bump on one instance hides the value on the other";
   EXPECT_GT(ca->command({"TTL", prefix_ + "gen:products"}).integer, 0);
+  // A slow load of the old generation finishing after the bump stores its value: still a miss.
+  a.put(cache_key("products", g, "list"), "v1-late", 60s);
+  EXPECT_EQ(b.lookup("products", "list").value, std::nullopt);
+  b.put(cache_key("products", found.generation, "list"), "v2", 60s);
+  EXPECT_EQ(a.lookup("products", "list").value, "v2");
   EXPECT_EQ(b.generation("orders"), a.generation("orders")) << "namespaces are separate";
 }
 
@@ -174,6 +179,11 @@ TEST_F(RedisShared, RateLimitWindow_Ends) {
   EXPECT_FALSE(limiter.hit("k", 1, 1s).allowed);
   std::this_thread::sleep_for(1100ms);
   EXPECT_TRUE(limiter.hit("k", 1, 1s).allowed);
+  // A window whose key lost its expiry (it ended between starting and counting) gets one back.
+  c->command({"SET", prefix_ + "rl:stuck", "3"});
+  RateDecision d = limiter.hit("stuck", 10, 60s);
+  EXPECT_EQ(d.remaining, 6u);
+  EXPECT_GT(c->command({"PTTL", prefix_ + "rl:stuck"}).integer, 0);
 }
 
 // ---- A private server that goes away and comes back ---------------------------------------
