@@ -6,8 +6,9 @@
 # category filter. Prints req/s, p99, and shopd's memory. See bench/README.md.
 #
 # Knobs (environment): BENCH_SECONDS (10), BENCH_THREADS (2), BENCH_CONNECTIONS (64),
-# BENCH_PRODUCTS (10000), SHOPD_BENCH_PORT (18090), BENCH_REDIS_PORT (18091), SHOPD_BIN (a shopd binary to measure instead
-# of building build/shopd), BENCH_STRICT=1 (exit 1 when a target is missed), BENCH_KEEP_TMP=1.
+# BENCH_PRODUCTS (10000), SHOPD_BENCH_PORT (18090), BENCH_REDIS_PORT (18092), SHOPD_BIN (a shopd
+# binary to measure instead of building build/shopd), BENCH_STRICT=1 (exit 1 when a target is
+# missed), BENCH_KEEP_TMP=1.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
@@ -20,7 +21,7 @@ threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 products=${BENCH_PRODUCTS:-10000}
 port=${SHOPD_BENCH_PORT:-18090}
-redis_port=${BENCH_REDIS_PORT:-18091}
+redis_port=${BENCH_REDIS_PORT:-18092}
 for n in "$seconds" "$threads" "$connections" "$products" "$port" "$redis_port"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "products.sh: \"$n\" is not a whole number" >&2; exit 2; }
 done
