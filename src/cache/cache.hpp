@@ -62,6 +62,8 @@ class Cache {
   // get(key), but only from this process's memory and never blocking; a networked store always
   // answers nullopt. Lets a hit be served on the I/O thread.
   virtual std::optional<std::string> get_local(std::string_view) { return std::nullopt; }
+  // True when get_local() can find anything (and generation() never blocks): an in-process store.
+  virtual bool answers_locally() const { return false; }
   // False for the "off" cache (CACHE_MAX_MB=0).
   virtual bool enabled() const = 0;
   // For the start log line, e.g. "in-process (64 MB)".

@@ -112,6 +112,8 @@ CachedAnswer CachedLoader::get_or_load(std::string_view ns, std::string_view key
 
 std::optional<CachedAnswer> CachedLoader::get_local(std::string_view ns,
                                                     std::string_view key_rest) noexcept {
+  // A networked store's generation() is a round trip: not on the I/O thread this runs on.
+  if (!cache_.answers_locally()) return std::nullopt;
   try {
     if (auto stored = cache_.get_local(cache_key(ns, cache_.generation(ns), key_rest))) {
       if (auto answer = from_stored(std::move(*stored))) {

@@ -33,6 +33,7 @@ class InProcessCache final : public Cache {
   std::optional<std::string> get(std::string_view key) override;
   void put(std::string_view key, std::string value, std::chrono::seconds ttl) override;
   std::optional<std::string> get_local(std::string_view key) override;
+  bool answers_locally() const override { return true; }
   bool enabled() const override { return true; }
   std::string describe() const override;
   CacheStats stats() const override;

@@ -27,6 +27,7 @@ class FailingCache final : public Cache {
  public:
   explicit FailingCache(bool generation_fails) : generation_fails_(generation_fails) {}
   std::uint64_t generation(std::string_view) override {
+    ++generations;
     if (generation_fails_) throw std::runtime_error("connection refused");
     return 7;
   }
@@ -41,6 +42,7 @@ class FailingCache final : public Cache {
   }
   bool enabled() const override { return true; }
   std::string describe() const override { return "failing"; }
+  std::atomic<int> generations{0};
   std::atomic<int> gets{0};
   std::atomic<int> puts{0};
 
@@ -261,6 +263,16 @@ TEST(CachedLoader, StoreDown_AnswersViaTheLoaderAndNeverThrows) {
   EXPECT_EQ(cache.puts.load(), 0);
   EXPECT_NO_THROW(loader.invalidate("products"));
   EXPECT_EQ(loader.cache_errors(), 3u);
+}
+
+TEST(CachedLoader, GetLocal_NeverCallsANetworkedStore) {
+  // get_local runs on an I/O thread: a networked store's generation() would be a round trip.
+  FailingCache cache(/*generation_fails=*/false);
+  CachedLoader loader(cache, 60s);
+  EXPECT_EQ(loader.get_local("products", "one:1"), std::nullopt);
+  EXPECT_EQ(cache.generations.load(), 0);
+  EXPECT_EQ(cache.gets.load(), 0);
+  EXPECT_EQ(loader.cache_errors(), 0u);
 }
 
 TEST(CachedLoader, LookupFails_AnswersViaTheLoader_WithoutTryingToStore) {
