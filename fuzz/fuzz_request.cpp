@@ -120,8 +120,14 @@ int connect_to_server() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   world = new World;
-  char pattern[] = "/tmp/shopd-fuzz.XXXXXX";
-  world->dir = ::mkdtemp(pattern);
+  std::string pattern = (std::filesystem::temp_directory_path() / "shopd-fuzz.XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+  world->dir = pattern;
+  // The server keeps running until the process exits; its folder goes with it.
+  std::atexit([] {
+    std::error_code ec;
+    std::filesystem::remove_all(world->dir, ec);
+  });
   std::string db_url = "sqlite://" + (world->dir / "shopd.db").string();
   {
     auto db = shop::storage::open_database(db_url, {.pool_size = 1});
