@@ -21,6 +21,7 @@
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "auth/access_token.hpp"
+#include "auth/refresh_token_store.hpp"
 #include "auth/user_store.hpp"
 #include "catalog/demo_catalog.hpp"
 #include "core/clock.hpp"
@@ -65,8 +66,14 @@ std::string user(shop::storage::Database& db, const char* id, const char* role) 
   shop::auth::User u{id, std::string(role) + "@example.com", "Fuzz", "not-a-hash", role, {}, 1, 1};
   auto lease = db.acquire();
   shop::auth::UserStore().insert(lease, u);
+  // A login session of the user, as a login makes: access tokens are honoured only in one.
+  std::string session = std::string("session-") + id;
+  shop::auth::RefreshTokenStore().insert(
+      lease,
+      shop::auth::RefreshToken{std::string("token-") + id, session, id, 1, 1LL << 50, {}, {}},
+      shop::storage::sha256_hex(session));
   shop::auth::AccessTokens tokens(kSecret, std::chrono::seconds(900), world->clock);
-  return tokens.issue(id, "s");
+  return tokens.issue(id, session);
 }
 
 // Walks the answers one by one (status line, headers, Content-Length bytes of body) and says

@@ -22,6 +22,7 @@ test_packages=(
   redis-server  # scripts/test.sh starts a private server; some tests start, stop and pause more
   nginx-light openssl  # scripts/test.sh checks deploy/nginx/shopd.conf with nginx -t
   clang libclang-rt-14-dev  # libFuzzer and the sanitizers for clang: the fuzz targets (fuzz/)
+  libgs-common  # /usr/share/color/icc/ghostscript/a98.icc: the Adobe RGB fixture of an image test
 )
 bench_packages=(wrk nginx-light redis-server)
 

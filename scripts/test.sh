@@ -9,7 +9,9 @@
 #   4. builds the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/, replays each seed
 #      corpus (fuzz/corpus/) and fuzzes each target for FUZZ_SECONDS (default 5),
 #   5. builds the concurrency tests with ThreadSanitizer into build-tsan/ and runs them,
-# and prints a summary. Exits non-zero when any step fails. Needs root or sudo for apt-get when
+# and prints a summary. Exits non-zero when any step fails. With CI=true a test skipped in a ctest
+# run (GTEST_SKIP) fails that run unless tests/skips-allowed.txt allows it with a reason, and
+# PostgreSQL or Redis failing to start stops the script. Needs root or sudo for apt-get when
 # packages are missing. The build directories and their options are the presets `release` and
 # `asan` in CMakePresets.json (the sanitizer options ASAN_OPTIONS/UBSAN_OPTIONS are set there too).
 set -uo pipefail  # no -e: a failed step is recorded and the summary decides the exit status
@@ -48,6 +50,8 @@ step_results=()
 step_seconds=()
 tests_passed=0
 tests_failed=0
+tests_skipped=0
+skips_allowed_file=tests/skips-allowed.txt
 
 record() {  # name result seconds
   step_names+=("$1")
@@ -90,6 +94,50 @@ build() {  # preset
   configure_preset "$1" && build_preset "$1"
 }
 
+# The tests a ctest log lists as skipped (GTEST_SKIP), one name a line: the "(Skipped)" lines of
+# its closing section "The following tests did not run:", without the "  # GetParam() = ..."
+# that ctest's names of parameterized tests end with.
+skipped_tests() {  # log
+  sed -n '/^The following tests did not run:/,$ {
+    s/^[[:space:]]*[0-9][0-9]* - \(.*\) (Skipped)$/\1/p
+  }' "$1" | sed 's/  # GetParam() = .*//'
+}
+
+# True when tests/skips-allowed.txt allows that test to be skipped: a line "PATTERN REASON" whose
+# shell pattern matches the whole name. A line without a reason allows nothing.
+skip_allowed() {  # test name
+  local pattern reason
+  [[ -f $skips_allowed_file ]] || return 1
+  while read -r pattern reason; do
+    [[ -z $pattern || $pattern == \#* || -z $reason ]] && continue
+    # shellcheck disable=SC2053 # a glob on purpose
+    [[ $1 == $pattern ]] && return 0
+  done <"$skips_allowed_file"
+  return 1
+}
+
+# CI skip policy: with CI=true, a skipped test that tests/skips-allowed.txt does not allow fails
+# the run (a missing package, service or fixture is fixed by installing it, not by skipping).
+check_skips() {  # preset log
+  local name skipped=() refused=()
+  while IFS= read -r name; do
+    skipped+=("$name")
+    skip_allowed "$name" || refused+=("$name")
+  done < <(skipped_tests "$2")
+  tests_skipped=$((tests_skipped + ${#skipped[@]}))
+  [[ ${#refused[@]} -gt 0 ]] || return 0
+  if [[ ${CI:-} != true ]]; then
+    echo "test.sh: note: ${#refused[@]} $1 tests were skipped; with CI=true that fails the run" >&2
+    return 0
+  fi
+  echo "test.sh: CI=true and these $1 tests were skipped, which $skips_allowed_file does not" \
+    "allow:" >&2
+  printf '  %s\n' "${refused[@]}" >&2
+  echo "test.sh: make them run (scripts/install-deps.sh installs what tests need) or, if a" \
+    "skip is right on CI, add a line 'NAME-PATTERN REASON' to $skips_allowed_file" >&2
+  return 1
+}
+
 # Runs every ctest suite of a preset and adds its counts to the totals.
 run_tests() {  # preset
   local log="$work/ctest-$1.log"
@@ -104,6 +152,7 @@ run_tests() {  # preset
   elif [[ $status -eq 0 ]]; then
     status=1  # ctest succeeded without its closing line: treat as "ran nothing"
   fi
+  check_skips "$1" "$log" || status=1
   return "$status"
 }
 
@@ -385,7 +434,7 @@ if [[ $failed -eq 0 ]]; then
 else
   echo "test.sh: FAILED"
 fi
-echo "tests: $tests_passed passed, $tests_failed failed"
+echo "tests: $tests_passed passed (of which $tests_skipped skipped), $tests_failed failed"
 echo "postgres cases: $pg_status"
 echo "redis cases: $redis_status"
 exit "$failed"

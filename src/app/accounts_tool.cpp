@@ -18,7 +18,7 @@ struct AccountsTool::Parts {
       : db(storage::open_database(config.database_url, {.pool_size = 1})),
         migrated((storage::Migrator(*db).apply(), true)),
         tokens(jwt_secret(config, *spdlog::default_logger()), config.access_token_ttl, clock),
-        hasher(1, 1),
+        hasher(1),
         limiter(clock),
         service(*db, hasher, tokens, limiter, clock) {}
 

@@ -30,6 +30,7 @@
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "media/media_references.hpp"
 #include "media/media_routes.hpp"
 #include "media/media_store.hpp"
 #include "orders/order_routes.hpp"
@@ -38,6 +39,14 @@
 #include "storage/open_database.hpp"
 
 namespace shop::app {
+namespace {
+
+// Threads of the routes that wait for password hashing: enough for every request admitted to
+// the hashing queue (HashQueueLimits::max_wait of hashes) plus those doing their database work.
+constexpr std::size_t kHashingRouteThreads = 32;
+constexpr std::size_t kHashingRouteQueue = 1024;
+
+}  // namespace
 
 // Everything the running app owns, in construction order (destroyed in reverse).
 struct App::Parts {
@@ -52,10 +61,12 @@ struct App::Parts {
   cache::RateLimiter* rate_limiter = &local_rate_limiter;  // the shared one when there is one
   std::unique_ptr<auth::AccessTokens> access_tokens;
   std::unique_ptr<auth::PasswordHasher> password_hasher;
+  std::unique_ptr<ThreadPool> hashing_routes;  // sign-up, login: wait for hashing here
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<cache::Cache> cache;
   std::unique_ptr<cache::CachedLoader> cached_loader;
   std::unique_ptr<media::MediaStore> media;
+  std::unique_ptr<media::MediaReferences> media_refs;
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<auth::AvatarService> avatars;
   std::unique_ptr<cart::CartService> cart;
@@ -78,6 +89,11 @@ App::~App() {
     parts_->server->shutdown();
     parts_->server->wait();
   }
+  stop_pools();
+}
+
+void App::stop_pools() {
+  if (parts_->hashing_routes) parts_->hashing_routes->stop();
   if (parts_->workers) parts_->workers->stop();
 }
 
@@ -110,15 +126,19 @@ void App::start() {
                  p.redis->describe());
   }
 
-  // Password hashing has its own threads, at low priority, on at most half the cores; at most
-  // half the workers may wait for it. A flood of logins never takes what serves everything else.
+  // Password hashing has its own threads, at low priority, on at most half the cores, served in
+  // arrival order while the expected wait stays under max_wait. The routes that wait for it
+  // (sign-up, login, password change) run on a pool of their own, so a sign-up rush or a login
+  // flood never holds the workers that serve everything else.
   p.access_tokens = std::make_unique<auth::AccessTokens>(jwt_secret(config_, *log_),
                                                          config_.access_token_ttl, p.clock);
-  p.password_hasher =
-      std::make_unique<auth::PasswordHasher>(std::max(1u, cores / 2), std::max(1u, workers / 2));
+  auth::HashQueueLimits hash_limits;
+  p.password_hasher = std::make_unique<auth::PasswordHasher>(std::max(1u, cores / 2), hash_limits);
+  p.hashing_routes = std::make_unique<ThreadPool>(kHashingRouteThreads, kHashingRouteQueue);
   p.auth = std::make_unique<auth::AuthService>(
       *p.db, *p.password_hasher, *p.access_tokens, *p.rate_limiter, p.clock,
-      auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl});
+      auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl,
+                         .max_hash_wait = hash_limits.max_wait});
 
   // Answers are invalidated by generation on every write; the TTL only bounds memory held by
   // entries nobody asks for.
@@ -132,9 +152,10 @@ void App::start() {
   // libvips starts on the first upload (process_image), so a server that never receives an
   // image does not pay its memory.
   p.media = std::make_unique<media::MediaStore>(config_.media_dir);
-  p.avatars = std::make_unique<auth::AvatarService>(*p.db, *p.media, p.clock, *log_);
-  p.catalog = std::make_unique<catalog::CatalogService>(*p.db, *p.cached_loader, *p.media, p.clock,
-                                                        config_.public_url, *log_);
+  p.media_refs = std::make_unique<media::MediaReferences>(*p.db, *p.media, p.clock, *log_);
+  p.avatars = std::make_unique<auth::AvatarService>(*p.db, *p.media, *p.media_refs, p.clock);
+  p.catalog = std::make_unique<catalog::CatalogService>(*p.db, *p.cached_loader, *p.media,
+                                                        *p.media_refs, p.clock, config_.public_url);
 
   p.cart = std::make_unique<cart::CartService>(*p.db, p.clock);
   std::string media_base_url = config_.public_url + "/media/";
@@ -160,7 +181,8 @@ void App::start() {
                          .attempts_per_ip = config_.auth_rate_limit_max,
                          .window = config_.rate_limit_window,
                          .media_base_url = media_base_url,
-                         .max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
+                         .max_upload_bytes = config_.max_upload_mb * 1024 * 1024,
+                         .hashing_routes_pool = p.hashing_routes.get()});
   catalog::add_catalog_routes(p.router, *p.catalog,
                               {.max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
   cart::add_cart_routes(p.router, *p.cart, media_base_url);
@@ -215,12 +237,14 @@ void App::start() {
   p.pipeline->use(http::access_log(*log_, *p.metrics));
   p.pipeline->use(http::security_headers());
   p.pipeline->use(http::cors({config_.client_origins, config_.client_any_origin}));
-  p.pipeline->use(http::error_mapper(*log_));
+  // Outside the error mapper: an answer made from an error still carries the budget it counted.
   p.pipeline->use(
       http::rate_limit(*p.rate_limiter, {config_.rate_limit_max, config_.rate_limit_window}));
+  p.pipeline->use(http::error_mapper(*log_));
   p.pipeline->set_rate_limits_block(p.rate_limiter->may_block());
   p.pipeline->use(http::body_parser());
   p.pipeline->use(auth::require_auth(*p.auth));
+  p.pipeline->set_body_gate(auth::body_gate(*p.auth));
 
   http::ServerOptions server_options;
   server_options.host = config_.host;
@@ -256,7 +280,7 @@ void App::shutdown() {
 
 void App::wait() {
   if (parts_->server) parts_->server->wait();
-  if (parts_->workers) parts_->workers->stop();
+  stop_pools();
   log_->info("shopd stopped");
   log_->flush();
 }

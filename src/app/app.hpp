@@ -52,6 +52,7 @@ class App {
 
  private:
   struct Parts;
+  void stop_pools();
   Config config_;
   std::shared_ptr<spdlog::logger> log_;
   AppHooks hooks_;

@@ -127,7 +127,7 @@ class AuthRoutes {
     auto d = limiter_.hit("auth:" + ctx.client_ip, options_.attempts_per_ip, options_.window);
     if (!d.allowed)
       throw Error(ErrorCode::rate_limited, "Too many attempts, please try again later.")
-          .with_retry_after(d.reset);
+          .with_rate_limit({d.limit, d.remaining, d.reset});
   }
 
   // Cookie routes must not be usable from another site.
@@ -164,15 +164,19 @@ class AuthRoutes {
 
 void add_auth_routes(http::Router& router, AuthService& service, AvatarService& avatars,
                      cache::RateLimiter& limiter, AuthRouteOptions options) {
+  ThreadPool* hashing = options.hashing_routes_pool;
   auto routes = std::make_shared<AuthRoutes>(service, avatars, limiter, std::move(options));
   auto bind = [routes](Response (AuthRoutes::*fn)(Request&, RequestContext&)) {
     return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
   };
   router.add({.method = Method::post,
               .pattern = "/api/users/register",
-              .handler = bind(&AuthRoutes::register_user)});
-  router.add(
-      {.method = Method::post, .pattern = "/api/users/login", .handler = bind(&AuthRoutes::login)});
+              .handler = bind(&AuthRoutes::register_user),
+              .pool = hashing});
+  router.add({.method = Method::post,
+              .pattern = "/api/users/login",
+              .handler = bind(&AuthRoutes::login),
+              .pool = hashing});
   router.add({.method = Method::post,
               .pattern = "/api/users/refresh",
               .handler = bind(&AuthRoutes::refresh)});
@@ -186,6 +190,7 @@ void add_auth_routes(http::Router& router, AuthService& service, AvatarService& 
   router.add({.method = Method::patch,
               .pattern = "/api/users/profile",
               .handler = bind(&AuthRoutes::update_profile),
+              .pool = hashing,
               .access = Access::user});
   router.add({.method = Method::post,
               .pattern = "/api/users/avatar",
@@ -198,20 +203,41 @@ void add_auth_routes(http::Router& router, AuthService& service, AvatarService& 
               .access = Access::admin});
 }
 
+namespace {
+
+// The bearer token of the Authorization header; Error{unauthenticated} without one.
+std::string_view bearer_token(const Request& req) {
+  auto header = req.headers.get("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!header || header->size() <= kBearer.size() ||
+      !http::iequals(header->substr(0, kBearer.size()), kBearer))
+    throw Error(ErrorCode::unauthenticated, "Not authorized, no token");
+  return header->substr(kBearer.size());
+}
+
+// Route::access for this request: a valid token of an existing user in an open session, and
+// the admin role where required. Sets ctx.user.
+void authorize(AuthService& service, const Request& req, RequestContext& ctx) {
+  Caller caller = service.authenticate(bearer_token(req));
+  if (ctx.route->access == Access::admin && caller.user.role != "admin")
+    throw Error(ErrorCode::forbidden, "Not authorized as an admin");
+  ctx.user = http::AuthUser{caller.user.id, caller.user.role, caller.session_id};
+}
+
+}  // namespace
+
 http::Middleware require_auth(AuthService& service) {
   return [&service](Request& req, RequestContext& ctx, const http::Next& next) {
     if (ctx.route == nullptr || ctx.route->access == Access::everyone) return next();
-    auto header = req.headers.get("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (!header || header->size() <= kBearer.size() ||
-        !http::iequals(header->substr(0, kBearer.size()), kBearer))
-      throw Error(ErrorCode::unauthenticated, "Not authorized, no token");
-    Caller caller = service.authenticate(header->substr(kBearer.size()));
-    if (ctx.route->access == Access::admin && caller.user.role != "admin")
-      throw Error(ErrorCode::forbidden, "Not authorized as an admin");
-    ctx.user = http::AuthUser{caller.user.id, caller.user.role, caller.session_id};
+    // An upload's caller was authorized before its body was read (body_gate).
+    if (!ctx.user) authorize(service, req, ctx);
     return next();
   };
+}
+
+http::BodyGate body_gate(AuthService& service) {
+  return {[&service](const Request& req) { service.verify_token(bearer_token(req)); },
+          [&service](const Request& req, RequestContext& ctx) { authorize(service, req, ctx); }};
 }
 
 }  // namespace shop::auth

@@ -8,6 +8,10 @@
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 
+namespace shop {
+class ThreadPool;
+}
+
 namespace shop::cache {
 class RateLimiter;
 }
@@ -26,6 +30,8 @@ struct AuthRouteOptions {
   std::chrono::seconds window{900};
   std::string media_base_url;  // PUBLIC_URL + "/media/": avatar URLs
   std::size_t max_upload_bytes = 5 * 1024 * 1024;
+  // Where the routes that hash a password run (null: the general workers).
+  ThreadPool* hashing_routes_pool = nullptr;
 };
 
 // The /api/users routes of the contract.
@@ -35,5 +41,8 @@ void add_auth_routes(http::Router& router, AuthService& service, AvatarService& 
 // Enforces Route::access: a valid Bearer token of an existing user, and the admin role where
 // required. Sets ctx.user.
 http::Middleware require_auth(AuthService& service);
+
+// The same check, for the server to make before it reads a large body (an upload).
+http::BodyGate body_gate(AuthService& service);
 
 }  // namespace shop::auth

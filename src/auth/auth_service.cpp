@@ -42,7 +42,11 @@ std::int64_t AuthService::now_ms() const {
 
 void AuthService::refuse_when_hashing_is_full() const {
   // Cheap refusal under a login flood: no database work for a request that cannot be served.
-  if (hasher_.saturated()) throw Error(ErrorCode::unavailable, "Server is busy, try again");
+  if (hasher_.saturated())
+    throw Error(ErrorCode::unavailable, "Server is busy, try again")
+        .with_retry_after(std::max(std::chrono::seconds(1),
+                                   std::chrono::ceil<std::chrono::seconds>(
+                                       hasher_.expected_wait() - settings_.max_hash_wait)));
 }
 
 std::string AuthService::new_refresh_token(storage::Executor& db, std::string_view user_id,
@@ -77,6 +81,17 @@ IssuedSession AuthService::register_user(const RegisterInput& input) {
   if (auto p = password_problem(input.password); !p.empty()) problems.push_back({"password", p});
   throw_if_invalid(std::move(problems));
 
+  // One sign-up of an address at a time in this process: a second one waits for the first, then
+  // finds the address taken without spending a password hash on it. Between instances the
+  // unique index decides.
+  auto turn = registrations_.take(email, settings_.max_hash_wait * 2);
+  if (!turn)
+    throw Error(ErrorCode::unavailable, "Server is busy, try again")
+        .with_retry_after(std::chrono::seconds(1));
+  {
+    auto lease = db_.acquire();
+    if (users_.find_by_email(lease, email)) throw Error(ErrorCode::conflict, "User already exists");
+  }
   refuse_when_hashing_is_full();
   std::string hash = hasher_.hash(input.password);  // slow: outside any transaction
   std::int64_t now = now_ms();
@@ -105,7 +120,7 @@ IssuedSession AuthService::login(const LoginInput& input) {
       limiter_.hit(key, settings_.failed_logins_per_account, settings_.failed_login_window);
   if (!budget.allowed)
     throw Error(ErrorCode::rate_limited, "Too many failed login attempts, try again later")
-        .with_retry_after(budget.reset);
+        .with_rate_limit({budget.limit, budget.remaining, budget.reset});
 
   std::optional<User> user;
   {
@@ -162,10 +177,14 @@ void AuthService::logout(std::string_view refresh_token) {
 
 Caller AuthService::authenticate(std::string_view access_token) {
   AccessClaims claims = tokens_.verify(access_token);
+  // The user and their session in one query, as cheap as the user alone: a session ended by a
+  // logout, a reused refresh token or a password change stops its access tokens at once.
   auto lease = db_.acquire();
-  auto user = users_.find_by_id(lease, claims.user_id);
-  if (!user) throw Error(ErrorCode::unauthenticated, "Not authorized, user not found");
-  return Caller{std::move(*user), std::move(claims.session_id)};
+  auto found = users_.find_in_session(lease, claims.user_id, claims.session_id);
+  if (!found) throw Error(ErrorCode::unauthenticated, "Not authorized, user not found");
+  if (!found->session_open)
+    throw Error(ErrorCode::unauthenticated, "Not authorized, session ended");
+  return Caller{std::move(found->user), std::move(claims.session_id)};
 }
 
 User AuthService::profile(std::string_view user_id) {
@@ -177,45 +196,51 @@ User AuthService::profile(std::string_view user_id) {
 
 User AuthService::update_profile(std::string_view user_id, std::string_view session_id,
                                  const ProfileChange& change) {
-  const Caller caller{profile(user_id), std::string(session_id)};
+  const User current = profile(user_id);
   std::vector<FieldError> problems;
-  std::string name = change.name ? std::string(trim_whitespace(*change.name)) : caller.user.name;
-  std::string email = change.email ? normalize_email(*change.email) : caller.user.email;
+  std::string name = change.name ? std::string(trim_whitespace(*change.name)) : current.name;
+  std::string email = change.email ? normalize_email(*change.email) : current.email;
   if (auto p = name_problem(name); change.name && !p.empty()) problems.push_back({"name", p});
   if (auto p = email_problem(email); change.email && !p.empty()) problems.push_back({"email", p});
   if (change.new_password)
     if (auto p = password_problem(*change.new_password); !p.empty())
       problems.push_back({"newPassword", p});
-  bool email_changes = email != caller.user.email;
+  bool email_changes = email != current.email;
   bool sensitive = email_changes || change.new_password.has_value();
   if (sensitive && !change.current_password)
     problems.push_back({"currentPassword", "is required to change the email or password"});
   throw_if_invalid(std::move(problems));
 
-  if (sensitive && !hasher_.verify(*change.current_password, caller.user.password_hash))
+  if (sensitive && !hasher_.verify(*change.current_password, current.password_hash))
     throw_if_invalid({{"currentPassword", "is incorrect"}});
-  std::optional<std::string> new_hash;
-  if (change.new_password) new_hash = hasher_.hash(*change.new_password);
+  // Only what the caller sent is written; a change that rests on the password check applies
+  // only while the checked hash is still the stored one.
+  UserChanges changes;
+  if (change.name) changes.name = name;
+  if (email_changes) changes.email = email;
+  if (change.new_password) changes.password_hash = hasher_.hash(*change.new_password);
+  if (sensitive) changes.expected_password_hash = current.password_hash;
 
   std::int64_t now = now_ms();
   try {
     storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
-      if (!users_.update_name_and_email(tx, caller.user.id, name, email, now))
-        throw Error(ErrorCode::unauthenticated, "Not authorized, user not found");
-      if (new_hash) {
-        users_.update_password(tx, caller.user.id, *new_hash, now);
+      if (!users_.update(tx, current.id, changes, now)) {
+        if (!users_.find_by_id(tx, current.id))
+          throw Error(ErrorCode::unauthenticated, "Not authorized, user not found");
+        throw Error(ErrorCode::conflict, "The password was changed meanwhile; try again");
+      }
+      if (changes.password_hash) {
         // Every other login of this user ends; the one making the change stays.
-        refresh_tokens_.revoke_user(tx, caller.user.id, now,
-                                    caller.session_id.empty()
-                                        ? std::nullopt
-                                        : std::optional<std::string_view>(caller.session_id));
+        refresh_tokens_.revoke_user(
+            tx, current.id, now,
+            session_id.empty() ? std::nullopt : std::optional<std::string_view>(session_id));
       }
     });
   } catch (const storage::ConstraintViolation& e) {
     if (is_unique_violation(e)) throw Error(ErrorCode::conflict, "Email already in use");
     throw;
   }
-  return profile(caller.user.id);
+  return profile(current.id);
 }
 
 AdminOutcome AuthService::create_admin(std::string_view email_in, std::string_view password,

@@ -11,6 +11,7 @@
 #include "auth/user_store.hpp"
 #include "cache/rate_limiter.hpp"
 #include "core/clock.hpp"
+#include "core/keyed_turns.hpp"
 #include "storage/database.hpp"
 
 namespace shop::auth {
@@ -52,6 +53,9 @@ struct AuthSettings {
   // A token presented again this soon after it was rotated is a concurrent refresh from the
   // same client, not theft: refused, but the session stays alive.
   std::chrono::seconds reuse_grace{10};
+  // The wait for a password hash beyond which requests are refused (PasswordHasher's max_wait);
+  // a second sign-up of one address waits twice that for the first.
+  std::chrono::milliseconds max_hash_wait{3000};
 };
 
 enum class AdminOutcome { created, promoted, already_admin };
@@ -69,8 +73,11 @@ class AuthService {
   // Ends the session of that refresh token, if it is one.
   void logout(std::string_view refresh_token);
 
-  // Verifies an access token and loads its user; a deleted user is refused at once.
+  // Verifies an access token and loads its user; a deleted user, or a session that ended, is
+  // refused at once.
   Caller authenticate(std::string_view access_token);
+  // Only the token's signature and times (no database): Error{unauthenticated} when invalid.
+  void verify_token(std::string_view access_token) const { tokens_.verify(access_token); }
   User profile(std::string_view user_id);
   // A new email or password needs the current password; a new password ends every other
   // session of the user.
@@ -97,6 +104,7 @@ class AuthService {
   AuthSettings settings_;
   UserStore users_;
   RefreshTokenStore refresh_tokens_;
+  KeyedTurns registrations_;  // emails being registered now
 };
 
 }  // namespace shop::auth

@@ -4,10 +4,6 @@
 
 #include "auth/user_store.hpp"
 
-namespace spdlog {
-class logger;
-}
-
 namespace shop {
 class Clock;
 }
@@ -18,15 +14,16 @@ class Database;
 
 namespace shop::media {
 class MediaStore;
-}
+class MediaReferences;
+}  // namespace shop::media
 
 namespace shop::auth {
 
 // Profile pictures: validated and re-encoded by the image pipeline, stored by content.
 class AvatarService {
  public:
-  AvatarService(storage::Database& db, media::MediaStore& media, const Clock& clock,
-                spdlog::logger& log);
+  AvatarService(storage::Database& db, media::MediaStore& media, media::MediaReferences& media_refs,
+                const Clock& clock);
 
   // Makes `image` (the uploaded bytes) the user's avatar, at most 400 × 400, without metadata;
   // the previous avatar's file is deleted when nothing else uses it. Throws Error for a bad
@@ -36,8 +33,8 @@ class AvatarService {
  private:
   storage::Database& db_;
   media::MediaStore& media_;
+  media::MediaReferences& media_refs_;
   const Clock& clock_;
-  spdlog::logger& log_;
   UserStore users_;
 };
 

@@ -1,5 +1,7 @@
 #include "auth/user_store.hpp"
 
+#include <fmt/format.h>
+
 namespace shop::auth {
 namespace {
 
@@ -11,16 +13,25 @@ constexpr std::string_view kSelectById =
 constexpr std::string_view kSelectByEmail =
     "SELECT id, email, name, password_hash, role, avatar_url, created_at, updated_at "
     "FROM users WHERE email = $1";
+constexpr std::string_view kLockById =
+    "SELECT id, email, name, password_hash, role, avatar_url, created_at, updated_at "
+    "FROM users WHERE id = $1 FOR UPDATE";
+// A session is open while its refresh-token family has a token that was not revoked (rotation
+// retires tokens with used_at; logout, reuse detection and password changes revoke them all).
+constexpr std::string_view kSelectInSession =
+    "SELECT id, email, name, password_hash, role, avatar_url, created_at, updated_at, "
+    "CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = $2 "
+    "AND t.user_id = $1 AND t.revoked_at IS NULL) THEN 1 ELSE 0 END FROM users WHERE id = $1";
+// Safe: a new row; the unique index on email decides between two sign-ups of one address.
 constexpr std::string_view kInsert =
     "INSERT INTO users (id, email, name, password_hash, role, avatar_url, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-constexpr std::string_view kUpdateNameEmail =
-    "UPDATE users SET name = $2, email = $3, updated_at = $4 WHERE id = $1";
-constexpr std::string_view kUpdatePassword =
-    "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
+// Safe: sets the role the operator asked for, whatever it was (no decision on a value read).
 constexpr std::string_view kSetRole = "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1";
+// Safe: the caller locked the row (lock_by_id) to learn the avatar this one replaces.
 constexpr std::string_view kSetAvatar =
     "UPDATE users SET avatar_url = $2, updated_at = $3 WHERE id = $1";
+// Safe: one statement.
 constexpr std::string_view kDelete = "DELETE FROM users WHERE id = $1";
 
 // Column order of the SELECTs above.
@@ -49,16 +60,40 @@ void UserStore::insert(storage::Executor& db, const User& u) const {
                        u.created_at, u.updated_at});
 }
 
-bool UserStore::update_name_and_email(storage::Executor& db, std::string_view id,
-                                      std::string_view name, std::string_view email,
-                                      std::int64_t now) const {
-  return db.execute(kUpdateNameEmail, {to_value(id), to_value(name), to_value(email), now})
-             .affected_rows() > 0;
+std::optional<User> UserStore::lock_by_id(storage::Executor& db, std::string_view id) const {
+  return first_user(db.execute(db.dialect() == storage::Dialect::postgres ? kLockById : kSelectById,
+                               {to_value(id)}));
 }
 
-bool UserStore::update_password(storage::Executor& db, std::string_view id, std::string_view hash,
-                                std::int64_t now) const {
-  return db.execute(kUpdatePassword, {to_value(id), to_value(hash), now}).affected_rows() > 0;
+std::optional<UserInSession> UserStore::find_in_session(storage::Executor& db, std::string_view id,
+                                                        std::string_view session_id) const {
+  auto result = db.execute(kSelectInSession, {to_value(id), to_value(session_id)});
+  if (result.empty()) return std::nullopt;
+  return UserInSession{from_row(result.front()), result.front().get_int(8) == 1};
+}
+
+bool UserStore::update(storage::Executor& db, std::string_view id, const UserChanges& c,
+                       std::int64_t now) const {
+  // Safe: one statement that writes only the columns given, and, when the decision rested on
+  // the password hash read earlier, only if that hash is still the stored one.
+  std::vector<storage::Value> params;
+  params.push_back(to_value(id));
+  params.emplace_back(now);
+  std::string sets, condition;
+  auto add = [&](std::string& out, std::string_view fmt_text, const std::string& v) {
+    params.emplace_back(v);
+    out += fmt::format(fmt::runtime(fmt_text), params.size());
+  };
+  if (c.name) add(sets, "name = ${}, ", *c.name);
+  if (c.email) add(sets, "email = ${}, ", *c.email);
+  if (c.password_hash) add(sets, "password_hash = ${}, ", *c.password_hash);
+  if (c.expected_password_hash)
+    add(condition, " AND password_hash = ${}", *c.expected_password_hash);
+  std::string sql = fmt::format(
+      "UPDATE users SET {}updated_at = CASE WHEN updated_at > $2 THEN "
+      "updated_at ELSE $2 END WHERE id = $1{}",
+      sets, condition);
+  return db.execute(sql, params).affected_rows() > 0;
 }
 
 bool UserStore::set_role(storage::Executor& db, std::string_view id, std::string_view role,

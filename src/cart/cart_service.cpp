@@ -30,20 +30,27 @@ Cart CartService::set_line(std::string_view user_id, std::string_view product_id
                            std::int64_t quantity, bool add) {
   // A cart line lost in a power failure costs the shopper a click; an order is never relaxed.
   return storage::with_transaction(db_, TxMode::write_relaxed, [&](storage::Transaction& tx) {
-    auto available = store_.availability(tx, user_id, product_id);
-    if (!available) throw Error(ErrorCode::not_found, "Product not found");
-    std::int64_t stock = available->stock;
-    std::int64_t wanted = add ? available->held + quantity : quantity;
-    if (wanted > stock)
-      throw Error(ErrorCode::conflict, fmt::format("Only {} items available in stock.", stock));
-    if (wanted > kMaxLineQuantity)
-      throw Error(
-          ErrorCode::invalid_input, "Validation failed",
-          {{"quantity", fmt::format("at most {} of one product per cart", kMaxLineQuantity)}});
-    if (wanted == 0)
+    std::int64_t now = epoch_ms(clock_.now());
+    if (!add && quantity == 0) {
+      if (!store_.availability(tx, user_id, product_id))
+        throw Error(ErrorCode::not_found, "Product not found");
       store_.remove(tx, user_id, product_id);
-    else
-      store_.set_quantity(tx, user_id, product_id, wanted, epoch_ms(clock_.now()));
+      return totals(store_.lines(tx, user_id));
+    }
+    // The write decides in the database (one statement); only a refusal reads, to say why.
+    auto changed = add ? store_.add(tx, user_id, product_id, quantity, kMaxLineQuantity, now)
+                       : store_.set_quantity(tx, user_id, product_id, quantity, now);
+    if (!changed) {
+      auto available = store_.availability(tx, user_id, product_id);
+      if (!available) throw Error(ErrorCode::not_found, "Product not found");
+      std::int64_t wanted = add ? available->held + quantity : quantity;
+      if (wanted > kMaxLineQuantity && wanted <= available->stock)
+        throw Error(
+            ErrorCode::invalid_input, "Validation failed",
+            {{"quantity", fmt::format("at most {} of one product per cart", kMaxLineQuantity)}});
+      throw Error(ErrorCode::conflict,
+                  fmt::format("Only {} items available in stock.", available->stock));
+    }
     return totals(store_.lines(tx, user_id));
   });
 }

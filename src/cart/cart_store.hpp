@@ -34,9 +34,17 @@ class CartStore {
   // nullopt when the product does not exist.
   std::optional<Availability> availability(storage::Executor& db, std::string_view user_id,
                                            std::string_view product_id) const;
-  // Sets a line's quantity (1..1000), adding the line if absent.
-  void set_quantity(storage::Executor& db, std::string_view user_id, std::string_view product_id,
-                    std::int64_t quantity, std::int64_t now) const;
+  // Adds quantity to the product's line (adding the line if absent) in one statement, only if
+  // the product exists, has stock for the line's new quantity and that stays within max;
+  // returns the new quantity, or nullopt when nothing changed (availability() tells why).
+  std::optional<std::int64_t> add(storage::Executor& db, std::string_view user_id,
+                                  std::string_view product_id, std::int64_t quantity,
+                                  std::int64_t max, std::int64_t now) const;
+  // Sets a line's quantity (1..max), adding the line if absent, only if the product exists and
+  // has that much stock; nullopt when nothing changed.
+  std::optional<std::int64_t> set_quantity(storage::Executor& db, std::string_view user_id,
+                                           std::string_view product_id, std::int64_t quantity,
+                                           std::int64_t now) const;
   bool remove(storage::Executor& db, std::string_view user_id, std::string_view product_id) const;
   void clear(storage::Executor& db, std::string_view user_id) const;
 };

@@ -1,7 +1,6 @@
 #include "catalog/catalog_service.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/logger.h>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -65,14 +64,14 @@ void validate_product_input(ProductInput& in, bool creating) {
 }
 
 CatalogService::CatalogService(storage::Database& db, cache::CachedLoader& cache,
-                               media::MediaStore& media, const Clock& clock, std::string public_url,
-                               spdlog::logger& log)
+                               media::MediaStore& media, media::MediaReferences& media_refs,
+                               const Clock& clock, std::string public_url)
     : db_(db),
       cache_(cache),
       media_(media),
+      media_refs_(media_refs),
       clock_(clock),
-      json_(std::move(public_url)),
-      log_(log) {}
+      json_(std::move(public_url)) {}
 
 std::int64_t CatalogService::now_ms() const {
   return epoch_ms(clock_.now());
@@ -130,9 +129,13 @@ cache::CachedAnswer CatalogService::categories() {
 
 CatalogService::StoredImage CatalogService::store_image(std::string_view bytes) {
   media::ProcessedImage image = media::process_image(bytes);
-  StoredImage stored;
-  stored.list = media_.put(image.list.bytes, image.list.format);
-  stored.detail = media_.put(image.detail.bytes, image.detail.format);
+  std::string list = media::MediaStore::name_for(image.list.bytes, image.list.format);
+  std::string detail = media::MediaStore::name_for(image.detail.bytes, image.detail.format);
+  // Reserved before the files are written: no deletion of the same bytes can remove them before
+  // the product that uses them is committed.
+  StoredImage stored{media_refs_.reserve({list, detail}), list, detail};
+  media_.put(image.list.bytes, image.list.format);
+  media_.put(image.detail.bytes, image.detail.format);
   return stored;
 }
 
@@ -150,20 +153,17 @@ Product CatalogService::create(const ProductInput& input, std::optional<std::str
   p.created_by = std::string(admin_id);
   p.created_at = p.updated_at = now_ms();
   // Files first, then the row: a URL in the database never points at a missing file.
-  std::vector<std::string> new_files;
+  std::optional<StoredImage> stored;
   if (image) {
-    StoredImage stored = store_image(*image);
-    p.image_list = stored.list;
-    p.image_detail = stored.detail;
-    new_files = {stored.list, stored.detail};
+    stored.emplace(store_image(*image));
+    p.image_list = stored->list;
+    p.image_detail = stored->detail;
   }
-  try {
-    storage::with_transaction(db_, TxMode::write,
-                              [&](storage::Transaction& tx) { store_.insert(tx, p); });
-  } catch (...) {
-    release_files(new_files);
-    throw;
-  }
+  storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    store_.insert(tx, p);
+    if (stored) stored->reservation.settle(tx);
+  });
+  if (stored) stored->reservation.settled();
   cache_.invalidate(kNamespace);
   return p;
 }
@@ -173,61 +173,48 @@ Product CatalogService::update(std::string_view id, const ProductInput& input,
   if (!plausible_id(id)) product_not_found();
   ProductInput in = input;
   validate_product_input(in, false);
+  ProductChanges changes{in.name, in.description, in.price, in.category, in.stock, std::nullopt};
   std::optional<StoredImage> stored;
-  if (image) stored = store_image(*image);
-  std::vector<std::string> old_files;
-  Product p;
-  try {
-    p = storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
-      auto current = store_.find(tx, id);
-      if (!current) product_not_found();
-      Product next = *current;
-      if (in.name) next.name = *in.name;
-      if (in.description) next.description = *in.description;
-      if (in.price) next.price = *in.price;
-      if (in.category) next.category = *in.category;
-      if (in.stock) next.stock = *in.stock;
-      old_files.clear();
-      if (stored) {
-        next.image_list = stored->list;
-        next.image_detail = stored->detail;
-        for (const auto& f : {current->image_list, current->image_detail})
-          if (f && *f != stored->list && *f != stored->detail) old_files.push_back(*f);
-      }
-      next.updated_at = std::max(now_ms(), current->updated_at);
-      store_.update(tx, next);
-      return next;
-    });
-  } catch (...) {
-    if (stored) release_files({stored->list, stored->detail});
-    throw;
+  if (image) {
+    stored.emplace(store_image(*image));
+    changes.image = ProductChanges::Image{stored->list, stored->detail};
   }
+  std::vector<std::string> old_files;
+  Product p = storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    old_files.clear();
+    if (stored) {
+      // The files to delete are those of the row as it is when the new ones replace them: the
+      // row stays locked from this read to the commit.
+      auto current = store_.lock(tx, id);
+      if (!current) product_not_found();
+      for (const auto& f : {current->image_list, current->image_detail})
+        if (f && *f != stored->list && *f != stored->detail) old_files.push_back(*f);
+      stored->reservation.settle(tx);
+    }
+    auto updated = store_.update(tx, id, changes, now_ms());
+    if (!updated) product_not_found();
+    return *updated;
+  });
+  if (stored) stored->reservation.settled();
   cache_.invalidate(kNamespace);
-  release_files(old_files);
+  media_refs_.release(old_files);
   return p;
 }
 
 void CatalogService::remove(std::string_view id) {
   if (!plausible_id(id)) product_not_found();
-  std::vector<std::string> old_files;
-  storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
-    auto current = store_.find(tx, id);
-    if (!current) product_not_found();
-    old_files.clear();
-    for (const auto& f : {current->image_list, current->image_detail})
-      if (f) old_files.push_back(*f);
-    store_.remove(tx, id);
-  });
+  auto removed = storage::with_transaction(
+      db_, TxMode::write, [&](storage::Transaction& tx) { return store_.remove(tx, id); });
+  if (!removed) product_not_found();
   cache_.invalidate(kNamespace);
-  release_files(old_files);
+  std::vector<std::string> old_files;
+  for (const auto& f : {removed->image_list, removed->image_detail})
+    if (f) old_files.push_back(*f);
+  media_refs_.release(old_files);
 }
 
 void CatalogService::products_changed() {
   cache_.invalidate(kNamespace);
-}
-
-void CatalogService::release_files(const std::vector<std::string>& files) noexcept {
-  media::release_media(db_, media_, files, log_);
 }
 
 }  // namespace shop::catalog

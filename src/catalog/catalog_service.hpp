@@ -8,10 +8,7 @@
 #include "catalog/product.hpp"
 #include "catalog/product_json.hpp"
 #include "catalog/product_store.hpp"
-
-namespace spdlog {
-class logger;
-}
+#include "media/media_references.hpp"
 
 namespace shop {
 class Clock;
@@ -23,7 +20,7 @@ class Database;
 
 namespace shop::media {
 class MediaStore;
-}
+}  // namespace shop::media
 
 namespace shop::catalog {
 
@@ -42,7 +39,7 @@ inline constexpr std::int64_t kMaxStock = 1'000'000;
 class CatalogService {
  public:
   CatalogService(storage::Database& db, cache::CachedLoader& cache, media::MediaStore& media,
-                 const Clock& clock, std::string public_url, spdlog::logger& log);
+                 media::MediaReferences& media_refs, const Clock& clock, std::string public_url);
 
   // Serialized answers (without "fromCache"), from the cache or the database.
   cache::CachedAnswer list(const ProductQuery& query);
@@ -67,22 +64,22 @@ class CatalogService {
   const ProductJson& json() const { return json_; }
 
  private:
+  // An uploaded picture's two renditions, written under a reservation of their names.
   struct StoredImage {
+    media::Reservation reservation;
     std::string list;
     std::string detail;
   };
   StoredImage store_image(std::string_view bytes);
   static std::string list_key(const ProductQuery& query);
-  // Deletes media files nothing refers to any more; failures are logged, never thrown.
-  void release_files(const std::vector<std::string>& files) noexcept;
   std::int64_t now_ms() const;
 
   storage::Database& db_;
   cache::CachedLoader& cache_;
   media::MediaStore& media_;
+  media::MediaReferences& media_refs_;
   const Clock& clock_;
   ProductJson json_;
-  spdlog::logger& log_;
   ProductStore store_;
 };
 

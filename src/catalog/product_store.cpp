@@ -17,19 +17,27 @@ constexpr std::string_view kColumns =
 constexpr std::string_view kSelectById =
     "SELECT id, name, description, price_cents, category, stock, image_list, image_detail, "
     "created_by, created_at, updated_at FROM products WHERE id = $1";
+// PostgreSQL: the row stays locked until the transaction ends. SQLite needs no lock: writers are
+// serialized by BEGIN IMMEDIATE.
+constexpr std::string_view kLockById =
+    "SELECT id, name, description, price_cents, category, stock, image_list, image_detail, "
+    "created_by, created_at, updated_at FROM products WHERE id = $1 FOR UPDATE";
+// Safe: a new row (a fresh random id).
 constexpr std::string_view kInsert =
     "INSERT INTO products (id, name, name_folded, description, price_cents, category, stock, "
     "image_list, image_detail, created_by, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+// Safe: a new row, or nothing.
 constexpr std::string_view kInsertIfAbsent =
     "INSERT INTO products (id, name, name_folded, description, price_cents, category, stock, "
     "image_list, image_detail, created_by, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING";
-constexpr std::string_view kUpdate =
-    "UPDATE products SET name = $2, name_folded = $3, description = $4, price_cents = $5, "
-    "category = $6, stock = $7, image_list = $8, image_detail = $9, updated_at = $10 "
-    "WHERE id = $1";
-constexpr std::string_view kDelete = "DELETE FROM products WHERE id = $1";
+// Safe: one statement that returns what it deleted, so the files it names are the row's last.
+constexpr std::string_view kDelete =
+    "DELETE FROM products WHERE id = $1 RETURNING id, name, description, price_cents, category, "
+    "stock, image_list, image_detail, created_by, created_at, updated_at";
+// Safe: relative to the stored stock at the moment of the update, never a value read earlier.
+constexpr std::string_view kReturnStock = "UPDATE products SET stock = stock + $2 WHERE id = $1";
 constexpr std::string_view kCategories =
     "SELECT category, COUNT(*) FROM products GROUP BY category ORDER BY category";
 
@@ -92,6 +100,13 @@ std::optional<Product> ProductStore::find(storage::Executor& db, std::string_vie
   return from_row(result.front());
 }
 
+std::optional<Product> ProductStore::lock(storage::Executor& db, std::string_view id) const {
+  auto result = db.execute(db.dialect() == storage::Dialect::postgres ? kLockById : kSelectById,
+                           {to_value(id)});
+  if (result.empty()) return std::nullopt;
+  return from_row(result.front());
+}
+
 ProductPage ProductStore::list(storage::Executor& db, const ProductQuery& q) const {
   // The WHERE clause has one shape per combination of filters, so prepared statements stay few.
   std::string where;
@@ -136,24 +151,48 @@ bool ProductStore::insert_if_absent(storage::Executor& db, const Product& p) con
   return db.execute(kInsertIfAbsent, insert_params(p)).affected_rows() > 0;
 }
 
-bool ProductStore::update(storage::Executor& db, const Product& p) const {
-  std::vector<Value> v;
-  v.reserve(10);
-  v.emplace_back(p.id);
-  v.emplace_back(p.name);
-  v.emplace_back(fold_case(p.name));
-  v.emplace_back(p.description);
-  v.emplace_back(p.price);
-  v.emplace_back(p.category);
-  v.emplace_back(p.stock);
-  v.push_back(to_value(p.image_list));
-  v.push_back(to_value(p.image_detail));
-  v.emplace_back(p.updated_at);
-  return db.execute(kUpdate, v).affected_rows() > 0;
+std::optional<Product> ProductStore::update(storage::Executor& db, std::string_view id,
+                                            const ProductChanges& c, std::int64_t now) const {
+  // Safe: one statement that sets only the fields given; every other column, stock above all
+  // (checkouts and cancels change it meanwhile), keeps the value it has when the row is written.
+  std::vector<Value> params;
+  params.push_back(to_value(id));
+  params.emplace_back(now);
+  std::string sets;
+  auto set = [&](std::string_view column, Value v) {
+    params.push_back(std::move(v));
+    sets += fmt::format("{} = ${}, ", column, params.size());
+  };
+  if (c.name) {
+    set("name", *c.name);
+    set("name_folded", fold_case(*c.name));
+  }
+  if (c.description) set("description", *c.description);
+  if (c.price) set("price_cents", *c.price);
+  if (c.category) set("category", *c.category);
+  if (c.stock) set("stock", *c.stock);
+  if (c.image) {
+    set("image_list", c.image->list);
+    set("image_detail", c.image->detail);
+  }
+  auto result = db.execute(
+      fmt::format("UPDATE products SET {}updated_at = CASE WHEN updated_at > $2 THEN updated_at "
+                  "ELSE $2 END WHERE id = $1 RETURNING {}",
+                  sets, kColumns),
+      params);
+  if (result.empty()) return std::nullopt;
+  return from_row(result.front());
 }
 
-bool ProductStore::remove(storage::Executor& db, std::string_view id) const {
-  return db.execute(kDelete, {to_value(id)}).affected_rows() > 0;
+std::optional<Product> ProductStore::remove(storage::Executor& db, std::string_view id) const {
+  auto result = db.execute(kDelete, {to_value(id)});
+  if (result.empty()) return std::nullopt;
+  return from_row(result.front());
+}
+
+void ProductStore::return_stock(storage::Executor& db, std::string_view id,
+                                std::int64_t quantity) const {
+  db.execute(kReturnStock, {to_value(id), quantity});
 }
 
 }  // namespace shop::catalog

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,6 +33,13 @@ struct FieldError {
   std::string message;
 };
 
+// For rate_limited: the budget that ran out (RateLimit-Limit, -Remaining and -Reset).
+struct RateLimitState {
+  std::uint32_t limit = 0;
+  std::uint32_t remaining = 0;
+  std::chrono::seconds reset{0};  // until the window ends; also the Retry-After
+};
+
 // An error whose message is safe to show to the client. Anything else thrown is an internal error.
 class Error : public std::runtime_error {
  public:
@@ -44,6 +52,12 @@ class Error : public std::runtime_error {
     return *this;
   }
   std::optional<std::chrono::seconds> retry_after() const noexcept { return retry_after_; }
+  Error& with_rate_limit(RateLimitState state) {
+    rate_limit_ = state;
+    retry_after_ = state.reset;
+    return *this;
+  }
+  const std::optional<RateLimitState>& rate_limit() const noexcept { return rate_limit_; }
 
   ErrorCode code() const noexcept { return code_; }
   std::string_view public_message() const noexcept { return what(); }
@@ -53,6 +67,7 @@ class Error : public std::runtime_error {
   ErrorCode code_;
   std::vector<FieldError> fields_;
   std::optional<std::chrono::seconds> retry_after_;
+  std::optional<RateLimitState> rate_limit_;
 };
 
 }  // namespace shop

@@ -52,6 +52,11 @@ Response error_response(const Error& error) {
   Response r = Response::json(status_for(error.code()), boost::json::serialize(body));
   if (auto after = error.retry_after())
     r.headers.add("Retry-After", std::to_string(after->count()));
+  if (const auto& limit = error.rate_limit()) {
+    r.headers.add("RateLimit-Limit", std::to_string(limit->limit));
+    r.headers.add("RateLimit-Remaining", std::to_string(limit->remaining));
+    r.headers.add("RateLimit-Reset", std::to_string(limit->reset.count()));
+  }
   return r;
 }
 

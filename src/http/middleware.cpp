@@ -184,14 +184,13 @@ Middleware rate_limit(cache::RateLimiter& limiter, RateLimitOptions options) {
       r.headers.add("RateLimit-Remaining", std::to_string(d.remaining));
       r.headers.add("RateLimit-Reset", std::to_string(d.reset.count()));
     };
-    if (!d.allowed) {
-      Response r = error_response(429, "Too many requests, please try again later.");
-      r.headers.add("Retry-After", std::to_string(d.reset.count()));
-      add_headers(r);
-      return r;
-    }
+    if (!d.allowed)
+      return error_response(
+          Error(ErrorCode::rate_limited, "Too many requests, please try again later.")
+              .with_rate_limit({d.limit, d.remaining, d.reset}));
     Response r = next();
-    add_headers(r);
+    // A stricter limiter further in (logins) that refused the request has set its own.
+    if (!r.headers.get("RateLimit-Limit")) add_headers(r);
     return r;
   };
 }

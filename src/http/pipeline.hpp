@@ -31,6 +31,17 @@ class Next {
 
 using Middleware = std::function<Response(Request&, RequestContext&, const Next&)>;
 
+// Who may send a body to a route that takes uploads, decided before the body is read, so that
+// only a caller allowed to use the route makes shopd read (and hold) MAX_UPLOAD_MB.
+struct BodyGate {
+  // Cheap, never blocks (runs on an I/O thread): throws Error{unauthenticated} when the request
+  // carries no credentials that could be valid.
+  std::function<void(const Request&)> check_credentials;
+  // May block (runs on a worker): authenticates the caller and checks the route's access;
+  // throws Error (unauthenticated, forbidden) or fills ctx.user.
+  std::function<void(const Request&, RequestContext&)> authorize;
+};
+
 // The middleware chain in front of the router. The server first calls route() to learn where
 // the request must run (I/O thread or worker), then handle() on that thread.
 class Pipeline {
@@ -41,6 +52,9 @@ class Pipeline {
 
   // Matches the route and stores it (with its parameters) in the context.
   void route(const Request& req, RequestContext& ctx) const;
+
+  void set_body_gate(BodyGate gate) { body_gate_ = std::move(gate); }
+  const BodyGate& body_gate() const { return body_gate_; }
 
   // Rate limits kept on the network (Redis) may wait: requests they count then never run on an
   // I/O thread.
@@ -69,6 +83,7 @@ class Pipeline {
   const Router& router_;
   spdlog::logger& log_;
   std::vector<Middleware> chain_;
+  BodyGate body_gate_;
   bool rate_limits_block_ = false;
 };
 

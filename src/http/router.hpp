@@ -10,6 +10,10 @@
 #include "http/message.hpp"
 #include "http/request_context.hpp"
 
+namespace shop {
+class ThreadPool;
+}
+
 namespace shop::http {
 
 using Handler = std::function<Response(Request&, RequestContext&)>;
@@ -25,6 +29,9 @@ struct Route {
   std::string pattern;  // "/api/products/:id"
   Handler handler;
   Execution execution = Execution::worker;
+  // For worker routes: the pool they run on when not the general workers' (sign-up and login
+  // wait for password hashing there, holding none of the threads that serve everything else).
+  ThreadPool* pool = nullptr;
   Access access = Access::everyone;
   unsigned bodies = static_cast<unsigned>(BodyKind::json) | static_cast<unsigned>(BodyKind::form);
   bool rate_limited = true;  // false for probes (health, readiness, metrics)

@@ -315,6 +315,8 @@ class Session : public std::enable_shared_from_this<Session> {
     header_checked_ = false;
     obs_fold_ = false;
     request_line_ended_ = false;
+    head_.reset();
+    head_ctx_.reset();
     if (buffer_.size() > 0) {
       state_ = State::reading_header;
       set_deadline(server_.options.header_timeout);
@@ -365,15 +367,33 @@ class Session : public std::enable_shared_from_this<Session> {
       if (parser_->is_header_done() && !header_checked_) {
         header_checked_ = true;
         if (!check_header()) return;
-        state_ = State::reading_body;
-        set_deadline(server_.options.body_timeout);
-        if (!parser_->is_done() && buffer_.size() == 0 && expects_continue()) {
-          return write_continue();
+        switch (plan_body()) {
+          case BodyPlan::refused:
+            return;
+          case BodyPlan::answer_now:
+            return dispatch();
+          case BodyPlan::authorize_first:
+            return authorize_then_read();
+          case BodyPlan::read:
+            break;
         }
+        if (start_body()) return;
       }
     }
     if (parser_->is_done()) return dispatch();
     read_more();
+  }
+
+  // The body may come: its timer starts. True when the parse loop must stop here (a 100 Continue
+  // is being written, after which reading goes on).
+  bool start_body() {
+    state_ = State::reading_body;
+    set_deadline(server_.options.body_timeout);
+    if (!parser_->is_done() && buffer_.size() == 0 && expects_continue()) {
+      write_continue();
+      return true;
+    }
+    return false;
   }
 
   std::string_view buffered() const {
@@ -443,16 +463,88 @@ class Session : public std::enable_shared_from_this<Session> {
       reject(ErrorCode::not_implemented, "Transfer coding not implemented");
       return false;
     }
+    return true;
+  }
+
+  enum class BodyPlan { read, answer_now, authorize_first, refused };
+
+  // Routes the request before a byte of its body is read, and decides how much of a body it may
+  // have and whether to read it at all: a 404 or 405 is answered at once, and only a caller
+  // allowed to use a route that takes uploads gets more than json_body_limit.
+  BodyPlan plan_body() {
+    const auto& m = parser_->get();
+    head_.emplace(make_request_head());
+    head_ctx_.emplace(make_context());
+    server_.pipeline.route(*head_, *head_ctx_);
+    const Route* route = head_ctx_->route;
+    const auto length = parser_->content_length();
+    const bool chunked = parser_->chunked();
+    const std::size_t small = server_.options.json_body_limit;
+    // A chunked body may be any size: it counts as large until read.
+    const bool large = chunked || (length && *length > small);
+    if (route == nullptr) return large ? BodyPlan::answer_now : limit_body(small);
     auto ct = m.find(bhttp::field::content_type);
-    bool multipart = ct != m.end() && media_type(ct->value()) == "multipart/form-data";
-    std::size_t limit =
-        multipart ? server_.options.upload_body_limit : server_.options.json_body_limit;
-    if (auto length = parser_->content_length(); length && *length > limit) {
+    const bool upload = (route->bodies & static_cast<unsigned>(BodyKind::multipart)) != 0 &&
+                        ct != m.end() && media_type(ct->value()) == "multipart/form-data";
+    const std::size_t limit = upload ? server_.options.upload_body_limit : small;
+    if (length && *length > limit) {
       reject(ErrorCode::payload_too_large, "Request body too large");
-      return false;
+      return BodyPlan::refused;
+    }
+    if (!large || route->access == Access::everyone) return limit_body(limit);
+    // A large body for a route behind authentication: an obviously invalid caller is refused
+    // now; the rest is decided on a worker (it reads the database) before the body is read.
+    const BodyGate& gate = server_.pipeline.body_gate();
+    if (!gate.authorize) return limit_body(small);
+    try {
+      if (gate.check_credentials) gate.check_credentials(*head_);
+    } catch (const Error& e) {
+      reject(e.code(), std::string(e.public_message()));
+      return BodyPlan::refused;
     }
     parser_->body_limit(limit);
-    return true;
+    return BodyPlan::authorize_first;
+  }
+
+  BodyPlan limit_body(std::size_t limit) {
+    parser_->body_limit(limit);
+    return BodyPlan::read;
+  }
+
+  // Runs the body gate on a worker, then, back on this connection's thread, reads the body or
+  // answers the refusal without reading it.
+  void authorize_then_read() {
+    state_ = State::processing;
+    deadline_ = steady::time_point::max();
+    struct Check {
+      Request head;
+      RequestContext ctx;
+      std::optional<Error> refused;
+    };
+    auto check = std::make_shared<Check>(Check{*head_, *head_ctx_, std::nullopt});
+    auto self = shared_from_this();
+    bool queued = server_.workers.try_post([self, check] {
+      try {
+        self->server_.pipeline.body_gate().authorize(check->head, check->ctx);
+      } catch (const Error& e) {
+        check->refused = e;
+      } catch (const std::exception& e) {
+        self->server_.log.error("authorizing an upload failed: {}", e.what());
+        check->refused = Error(ErrorCode::unavailable, "Server is busy, try again");
+      }
+      net::post(self->socket_.get_executor(), [self, check] { self->on_authorized(*check); });
+    });
+    if (!queued) reject(ErrorCode::unavailable, "Server is busy, try again");
+  }
+
+  template <class Check>
+  void on_authorized(Check& check) {
+    if (state_ == State::closed) return;
+    if (check.refused)
+      return reject(check.refused->code(), std::string(check.refused->public_message()));
+    head_ctx_->user = std::move(check.ctx.user);
+    if (start_body()) return;
+    parse();
   }
 
   void on_parse_error(error_code ec) {
@@ -467,22 +559,22 @@ class Session : public std::enable_shared_from_this<Session> {
     reject(ErrorCode::invalid_input, "Bad request");
   }
 
-  Request make_request() {
+  // The request line and header fields (no body yet).
+  Request make_request_head() {
     auto& m = parser_->get();
     Request req;
     req.method_text = std::string(m.method_string());
     req.method = parse_method(req.method_text);
-    req.target = std::move(target_);
+    req.target = target_;
     auto q = req.target.find('?');
     req.path = req.target.substr(0, q);
     if (q != std::string::npos) req.query = req.target.substr(q + 1);
     req.version = m.version();
-    // Fields after the first header_fields_ came in a chunked trailer: RFC 9112 §7.1.2 forbids
+    // Fields after the first header_fields_ come in a chunked trailer: RFC 9112 §7.1.2 forbids
     // merging them into the header, and shopd has no use for them.
     auto end = std::next(m.begin(), static_cast<std::ptrdiff_t>(header_fields_));
     for (auto f = m.begin(); f != end; ++f)
       req.headers.add(std::string(f->name_string()), std::string(f->value()));
-    req.body = std::move(m.body());
     return req;
   }
 
@@ -520,8 +612,12 @@ class Session : public std::enable_shared_from_this<Session> {
       Request req;
       RequestContext ctx;
     };
-    auto job = std::make_shared<Job>(Job{make_request(), make_context()});
-    server_.pipeline.route(job->req, job->ctx);
+    // Routed (and for uploads authorized) when the header came in; the body is what was read.
+    auto job = std::make_shared<Job>(Job{std::move(*head_), std::move(*head_ctx_)});
+    head_.reset();
+    head_ctx_.reset();
+    job->req.body = std::move(parser_->get().body());
+    job->ctx.started = steady::now();
     bool head = job->req.method == Method::head;
     unsigned version = job->req.version;
     if (server_.pipeline.execution_for(job->req, job->ctx) == Execution::io_thread) {
@@ -529,7 +625,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return send(std::move(r), head, keep_alive, version);
     }
     auto self = shared_from_this();
-    bool queued = server_.workers.try_post([self, job, head, keep_alive, version] {
+    ThreadPool& pool = job->ctx.route != nullptr && job->ctx.route->pool != nullptr
+                           ? *job->ctx.route->pool
+                           : server_.workers;
+    bool queued = pool.try_post([self, job, head, keep_alive, version] {
       Response r = self->server_.pipeline.handle(job->req, job->ctx);
       net::post(self->socket_.get_executor(),
                 [self, r = std::move(r), head, keep_alive, version]() mutable {
@@ -595,6 +694,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool request_line_ended_ = false;  // its CRLF was seen (a header over the limit is then a 431)
   std::size_t header_fields_ = 0;    // fields in the header, before any trailer
   std::string target_;               // the request target in origin-form, for routing
+  std::optional<Request> head_;      // the request without its body, once routed
+  std::optional<RequestContext> head_ctx_;  // its context: the route, an authorized caller
   bool keep_alive_ = true;
   bool closing_ = false;
   State state_ = State::idle;

@@ -22,11 +22,14 @@ struct IoWorker;
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
-  std::uint16_t port = 8080;                                    // 0 picks a free port (tests)
-  unsigned io_threads = 0;                                      // 0: one per core
-  std::size_t header_limit = 16 * 1024;                         // request line + headers, else 431
-  std::size_t json_body_limit = 1024 * 1024;                    // any body but multipart, else 413
-  std::size_t upload_body_limit = 5 * 1024 * 1024 + 64 * 1024;  // multipart, else 413
+  std::uint16_t port = 8080;             // 0 picks a free port (tests)
+  unsigned io_threads = 0;               // 0: one per core
+  std::size_t header_limit = 16 * 1024;  // request line + headers, else 431
+  // Bodies are limited per route, after routing and before reading: a route that takes uploads
+  // (multipart), for a caller allowed to use it, gets upload_body_limit; every other request
+  // json_body_limit. Beyond: 413.
+  std::size_t json_body_limit = 1024 * 1024;
+  std::size_t upload_body_limit = 5 * 1024 * 1024 + 64 * 1024;
   using ms = std::chrono::milliseconds;
   ms header_timeout{10000};  // from the first byte of a request to its last header
   ms idle_timeout{60000};    // keep-alive connection with no request

@@ -60,6 +60,12 @@ std::string temporary_name() {
   return name;
 }
 
+// What temporary_name() makes: "." + 16 hex digits + ".tmp".
+bool is_temporary_name(std::string_view name) {
+  if (name.size() != 1 + 16 + 4 || name.front() != '.' || !name.ends_with(".tmp")) return false;
+  return name.substr(1, 16).find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 void write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
@@ -99,6 +105,27 @@ MediaStore::MediaStore(std::filesystem::path dir) : dir_(std::move(dir)) {
   if (::access(dir_.c_str(), W_OK | X_OK) != 0)
     throw std::runtime_error("media folder " + dir_.string() +
                              " is not writable: " + std::strerror(errno));
+}
+
+std::string MediaStore::name_for(std::string_view bytes, ImageFormat format) {
+  return content_name(bytes, format);
+}
+
+std::int64_t MediaStore::sweep_temporary(std::chrono::seconds older_than) noexcept {
+  std::int64_t removed = 0;
+  std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - older_than;
+  for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!is_temporary_name(name)) continue;
+    std::error_code entry_ec;
+    // symlink_status: a planted symlink is judged (and removed) itself, never its target.
+    if (!std::filesystem::is_regular_file(it->symlink_status(entry_ec)) || entry_ec) continue;
+    auto written = std::filesystem::last_write_time(it->path(), entry_ec);
+    if (entry_ec || written > cutoff) continue;
+    if (::unlink(it->path().c_str()) == 0) ++removed;
+  }
+  return removed;
 }
 
 std::string MediaStore::put(std::string_view bytes, ImageFormat format) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -27,6 +29,13 @@ class MediaStore {
   // fsync'ed, so a crash never leaves a half file behind a name. Idempotent. Throws
   // std::system_error when the disk refuses.
   std::string put(std::string_view bytes, ImageFormat format);
+
+  // The name put() gives these bytes, without storing them (to reserve it first).
+  static std::string name_for(std::string_view bytes, ImageFormat format);
+
+  // Deletes temporary files that uploads cut off by a crash left behind, once they are older
+  // than `older_than`; returns how many. Never throws.
+  std::int64_t sweep_temporary(std::chrono::seconds older_than) noexcept;
 
   // Deletes a stored file; missing files and invalid names are ignored. Never throws.
   void remove(std::string_view name) noexcept;

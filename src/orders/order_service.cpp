@@ -18,17 +18,17 @@ using storage::TxMode;
 constexpr std::string_view kCartLines =
     "SELECT c.product_id, c.quantity FROM cart_items c WHERE c.user_id = $1 "
     "ORDER BY c.product_id";
-// Stock never goes below zero: the row changes only if enough is left, checked by the database
-// at the moment of the update. SQLite: writers are serialized by BEGIN IMMEDIATE.
+// Safe: stock never goes below zero: the row changes only if enough is left, checked by the
+// database at the moment of the update. SQLite: writers are serialized by BEGIN IMMEDIATE.
 constexpr std::string_view kDeductStock =
     "UPDATE products SET stock = stock - $2 WHERE id = $1 AND stock >= $2 "
     "RETURNING name, price_cents, image_detail";
 constexpr std::string_view kProductName = "SELECT name FROM products WHERE id = $1";
 
-// PostgreSQL: the same steps in one round trip. The cart rows are locked (a second checkout of
-// the cart waits, then finds it empty), then the products in id order (no lock cycles), then each
-// line is deducted only if enough is left; the UPDATE re-checks the condition against the latest
-// committed stock. A line without its `name` came short (short_name says which product).
+// Safe (PostgreSQL): the same steps in one round trip. The cart rows are locked (a second checkout
+// of the cart waits, then finds it empty), then the products in id order (no lock cycles), then
+// each line is deducted only if enough is left; the UPDATE re-checks the condition against the
+// latest committed stock. A line without its `name` came short (short_name says which product).
 constexpr std::string_view kLockAndDeduct =
     "WITH cart AS (SELECT product_id, quantity FROM cart_items WHERE user_id = $1 FOR UPDATE), "
     "locked AS (SELECT p.id FROM products p JOIN cart c ON c.product_id = p.id "
@@ -39,13 +39,13 @@ constexpr std::string_view kLockAndDeduct =
     "SELECT c.product_id, c.quantity, d.name, d.price_cents, d.image_detail, "
     "CASE WHEN d.id IS NULL THEN (SELECT name FROM products WHERE id = c.product_id) END "
     "FROM cart c LEFT JOIN deducted d ON d.id = c.product_id ORDER BY c.product_id";
-constexpr std::string_view kReturnStock = "UPDATE products SET stock = stock + $2 WHERE id = $1";
 
+// Safe: deletes only rows already expired, which no request reads as valid.
 // Expired keys go when their user places the next keyed order (the primary key's prefix finds
 // them), so the table holds at most a day of keys per user.
 constexpr std::string_view kDropExpiredKeys =
     "DELETE FROM idempotency_keys WHERE user_id = $1 AND expires_at <= $2";
-// Claims the key. On PostgreSQL a concurrent claim of the same key waits here until the first
+// Safe: claims the key. On PostgreSQL a concurrent claim of the same key waits here until the first
 // transaction ends; then it finds the committed row (or claims the key if the first rolled back).
 constexpr std::string_view kClaimKey =
     "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, status, response, "
@@ -54,6 +54,7 @@ constexpr std::string_view kClaimKey =
 constexpr std::string_view kReadKey =
     "SELECT request_hash, status, response FROM idempotency_keys "
     "WHERE user_id = $1 AND idempotency_key = $2";
+// Safe: the row was claimed by this transaction (kClaimKey), which still holds it.
 constexpr std::string_view kStoreAnswer =
     "UPDATE idempotency_keys SET status = $3, response = $4 "
     "WHERE user_id = $1 AND idempotency_key = $2";
@@ -172,7 +173,7 @@ Order OrderService::cancel_in(storage::Transaction& tx, const Order& order, std:
     throw Error(ErrorCode::conflict,
                 fmt::format("An order that is {} cannot be cancelled", order.status));
   for (const auto& item : order.items)
-    tx.execute(kReturnStock, {item.product_id, item.quantity});  // a deleted product: no row
+    products_.return_stock(tx, item.product_id, item.quantity);
   Order cancelled = order;
   cancelled.status = "cancelled";
   cancelled.updated_at = now;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/product_store.hpp"
 #include "orders/order.hpp"
 #include "orders/order_store.hpp"
 
@@ -66,6 +67,7 @@ class OrderService {
   std::function<std::string(const Order&)> render_;
   std::function<void()> stock_changed_;
   OrderStore store_;
+  catalog::ProductStore products_;
 };
 
 }  // namespace shop::orders

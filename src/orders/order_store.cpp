@@ -13,12 +13,14 @@ namespace {
 using storage::to_value;
 using storage::Value;
 
+// Safe: new rows (a fresh random id), written in the checkout's transaction.
 constexpr std::string_view kInsertOrder =
     "INSERT INTO orders (id, user_id, status, total_cents, shipping_address, created_at, "
     "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 constexpr std::string_view kInsertItems =
     "INSERT INTO order_items (order_id, line, product_id, name, image, price_cents, quantity) "
     "VALUES ";
+// Safe: the checkout locked these cart rows (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE).
 constexpr std::string_view kClearCart = "DELETE FROM cart_items WHERE user_id = $1";
 // Inside the PostgreSQL statement the buyer is the order's $2.
 constexpr std::string_view kClearCartOfOrder = "DELETE FROM cart_items WHERE user_id = $2";
@@ -203,6 +205,8 @@ bool OrderStore::move_status(storage::Executor& db, std::string_view id,
     params.push_back(to_value(f));
     marks += fmt::format("{}${}", marks.empty() ? "" : ", ", params.size());
   }
+  // Safe: the status moves only from one of `from` as stored at the moment of the update, so of
+  // two concurrent moves (two cancels) only one applies.
   return db.execute(fmt::format("UPDATE orders SET status = $2, updated_at = $3 "
                                 "WHERE id = $1 AND status IN ({})",
                                 marks),

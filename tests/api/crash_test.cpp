@@ -11,12 +11,10 @@
 #include <set>
 #include <thread>
 
-#include "auth/access_token.hpp"
-#include "auth/user_store.hpp"
 #include "backends.hpp"
 #include "catalog/product_store.hpp"
-#include "core/clock.hpp"
 #include "http_client.hpp"
+#include "seed.hpp"
 #include "storage/migrator.hpp"
 #include "subprocess.hpp"
 #include "temp_dir.hpp"
@@ -44,27 +42,23 @@ class CrashSafety : public ::testing::TestWithParam<std::string> {
     if (db_.url.empty()) GTEST_SKIP() << GetParam() << " is not available here";
     store_ = storage::open_database(db_.url, {.pool_size = 1});
     storage::Migrator(*store_).apply();
-    auto lease = store_->acquire();
-    for (int i = 0; i < kProducts; ++i) {
-      catalog::Product p;
-      p.id = id_of(1000 + i);
-      p.name = "P" + std::to_string(i);
-      p.description = "";
-      p.price = 100 + i;
-      p.category = "C";
-      p.stock = kStock;
-      p.created_at = p.updated_at = 1;
-      catalog::ProductStore().insert(lease, p);
+    {
+      auto lease = store_->acquire();
+      for (int i = 0; i < kProducts; ++i) {
+        catalog::Product p;
+        p.id = id_of(1000 + i);
+        p.name = "P" + std::to_string(i);
+        p.description = "";
+        p.price = 100 + i;
+        p.category = "C";
+        p.stock = kStock;
+        p.created_at = p.updated_at = 1;
+        catalog::ProductStore().insert(lease, p);
+      }
     }
-    SystemClock clock;
-    auth::AccessTokens tokens(kSecret, std::chrono::seconds(3600), clock);
-    for (int i = 0; i < kBuyers; ++i) {
-      auth::User u{
-          id_of(i + 1), "b" + std::to_string(i) + "@example.com", "B", "x", "user", {}, 1, 1};
-      auth::UserStore().insert(lease, u);
-      bearer_.push_back({{"Authorization", "Bearer " + tokens.issue(u.id, "s")},
-                         {"Content-Type", "application/json"}});
-    }
+    Seeder seed(*store_, kSecret, std::chrono::seconds(3600));
+    for (int i = 0; i < kBuyers; ++i)
+      bearer_.push_back(seed.user("b" + std::to_string(i) + "@example.com"));
   }
   void TearDown() override {
     store_.reset();

@@ -15,6 +15,7 @@
 #include "catalog/product_store.hpp"
 #include "core/clock.hpp"
 #include "http_client.hpp"
+#include "seed.hpp"
 #include "storage/migrator.hpp"
 #include "test_server.hpp"
 
@@ -51,6 +52,7 @@ class OrdersApi : public ::testing::TestWithParam<std::string> {
                                                {"PUBLIC_URL", "https://shop.example"}},
                                            std::move(hooks));
     store_ = storage::open_database(db_.url, {.pool_size = 2});
+    seed_ = std::make_unique<Seeder>(*store_, kSecret);
     client_ = std::make_unique<HttpClient>(server_->port());
     admin_ = user("admin@example.com", "admin");
     alice_ = user("alice@example.com");
@@ -59,26 +61,15 @@ class OrdersApi : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     client_.reset();
     server_.reset();
+    seed_.reset();
     store_.reset();
     if (db_.drop) db_.drop();
   }
 
-  // A user made straight in the database (no password hashing: tests need many) and a bearer
-  // header with a token signed by the server's secret.
+  // A user with a session made straight in the database (no password hashing: tests need many)
+  // and a bearer header signed by the server's secret.
   Headers user(const std::string& email, const std::string& role = "user") {
-    auth::User u;
-    u.id = fmt_id(++ids_);
-    u.email = email;
-    u.name = "User " + std::to_string(ids_);
-    u.password_hash = "not-a-hash";
-    u.role = role;
-    u.created_at = u.updated_at = 1;
-    auto lease = store_->acquire();
-    auth::UserStore().insert(lease, u);
-    static SystemClock clock;
-    auth::AccessTokens tokens(kSecret, std::chrono::hours(72), clock);  // outlives clock jumps
-    return {{"Authorization", "Bearer " + tokens.issue(u.id, "s")},
-            {"Content-Type", "application/json"}};
+    return seed_->user(email, role);
   }
   static std::string fmt_id(int n) {
     char id[25];
@@ -86,26 +77,10 @@ class OrdersApi : public ::testing::TestWithParam<std::string> {
     return id;
   }
   std::string product(const std::string& name, Cents price, std::int64_t stock) {
-    catalog::Product p;
-    p.id = fmt_id(1000 + ++ids_);
-    p.name = name;
-    p.description = "";
-    p.price = price;
-    p.category = "C";
-    p.stock = stock;
-    p.created_at = p.updated_at = ids_;
-    auto lease = store_->acquire();
-    catalog::ProductStore().insert(lease, p);
-    return p.id;
+    return seed_->product(name, price, stock);
   }
-  std::int64_t stock(const std::string& id) {
-    auto lease = store_->acquire();
-    return catalog::ProductStore().find(lease, id)->stock;
-  }
-  std::int64_t count(const std::string& sql) {
-    auto lease = store_->acquire();
-    return lease.execute(sql).front().get_int(0);
-  }
+  std::int64_t stock(const std::string& id) { return seed_->stock(id); }
+  std::int64_t count(const std::string& sql) { return seed_->count(sql); }
   HttpResponse add(HttpClient& c, const Headers& who, const std::string& product_id, int q = 1) {
     return c.request(
         "POST", "/api/cart/add",
@@ -144,9 +119,9 @@ class OrdersApi : public ::testing::TestWithParam<std::string> {
   OffsetClock clock_;
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<storage::Database> store_;
+  std::unique_ptr<Seeder> seed_;
   std::unique_ptr<HttpClient> client_;
   Headers admin_, alice_, bob_;
-  int ids_ = 0;
 };
 
 TEST_P(OrdersApi, Cart_AddUpdateRemoveClear_WithExactTotals) {

@@ -9,13 +9,10 @@
 #include <mutex>
 #include <thread>
 
-#include "auth/access_token.hpp"
-#include "auth/user_store.hpp"
 #include "backends.hpp"
-#include "catalog/product_store.hpp"
-#include "core/clock.hpp"
 #include "http_client.hpp"
 #include "redis_server.hpp"
+#include "seed.hpp"
 #include "storage/migrator.hpp"
 #include "subprocess.hpp"
 #include "temp_dir.hpp"
@@ -28,55 +25,27 @@ using namespace std::chrono_literals;
 
 const std::string kSecret(40, 'm');
 
-std::string id_of(int n) {
-  char id[25];
-  std::snprintf(id, sizeof id, "%024x", n);
-  return id;
-}
-
 // Users and products made straight in the database, with bearer headers signed by kSecret.
 class Shop {
  public:
-  explicit Shop(const std::string& url) : db_(storage::open_database(url, {.pool_size = 2})) {
-    storage::Migrator(*db_).apply();
-  }
+  explicit Shop(const std::string& url)
+      : db_(storage::open_database(url, {.pool_size = 2})), seed_(migrated(*db_), kSecret) {}
   Headers user(const std::string& role = "user") {
-    auth::User u{id_of(++ids_),
-                 "u" + std::to_string(ids_) + "@example.com",
-                 "U",
-                 "not-a-hash",
-                 role,
-                 {},
-                 1,
-                 1};
-    auto lease = db_->acquire();
-    auth::UserStore().insert(lease, u);
-    SystemClock clock;
-    auth::AccessTokens tokens(kSecret, std::chrono::hours(1), clock);
-    return {{"Authorization", "Bearer " + tokens.issue(u.id, "s")},
-            {"Content-Type", "application/json"}};
+    return seed_.user("u" + std::to_string(++users_) + "@example.com", role);
   }
   std::string product(const std::string& name, std::int64_t stock) {
-    catalog::Product p;
-    p.id = id_of(100000 + ++ids_);
-    p.name = name;
-    p.description = "";
-    p.price = 1000;
-    p.category = "C";
-    p.stock = stock;
-    p.created_at = p.updated_at = 1;
-    auto lease = db_->acquire();
-    catalog::ProductStore().insert(lease, p);
-    return p.id;
+    return seed_.product(name, 1000, stock);
   }
-  std::int64_t scalar(const std::string& sql) {
-    auto lease = db_->acquire();
-    return lease.execute(sql).front().get_int(0);
-  }
+  std::int64_t scalar(const std::string& sql) { return seed_.count(sql); }
 
  private:
+  static storage::Database& migrated(storage::Database& db) {
+    storage::Migrator(db).apply();
+    return db;
+  }
   std::unique_ptr<storage::Database> db_;
-  int ids_ = 0;
+  Seeder seed_;
+  int users_ = 0;
 };
 
 // ---- Two instances on one PostgreSQL and one Redis ------------------------------------------

@@ -564,9 +564,24 @@ TEST(ServerRateLimit, GlobalBudgetPerClientThen429) {
   int retry = std::stoi(*limited.header("Retry-After"));
   EXPECT_GT(retry, 0);
   EXPECT_LE(retry, 60);
+  EXPECT_EQ(limited.header("RateLimit-Limit"), "3");
+  EXPECT_EQ(limited.header("RateLimit-Remaining"), "0");
+  EXPECT_EQ(limited.header("RateLimit-Reset"), limited.header("Retry-After"));
+  EXPECT_EQ(limited.header_count("RateLimit-Limit"), 1u);
   // Probes are not counted, and a forged X-Forwarded-For changes nothing without TRUST_PROXY.
   EXPECT_EQ(c.get("/healthz").status, 200);
   EXPECT_EQ(c.get("/", {{"X-Forwarded-For", "203.0.113.9"}}).status, 429);
+}
+
+TEST(ServerRateLimit, AnswersMadeFromErrors_CarryTheBudgetToo) {
+  TestServer server(Env{{"RATE_LIMIT_MAX", "3"}, {"RATE_LIMIT_WINDOW", "60"}});
+  HttpClient c(server.port());
+  auto missing = c.get("/api/products/000000000000000000000000");  // a 404 the route threw
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.header("RateLimit-Remaining"), "2");
+  auto refused = c.get("/api/users/profile");  // a 401 of the auth middleware
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.header("RateLimit-Remaining"), "1");
 }
 
 TEST(ServerRateLimit, TrustProxyUsesTheAddressOurProxySaw) {

@@ -83,16 +83,73 @@ TEST_P(AccountsStore, User_UpdatesAndRemove) {
   auto lease = db_->acquire();
   User u = make_user("a@example.com");
   users_.insert(lease, u);
-  EXPECT_TRUE(users_.update_name_and_email(lease, u.id, "Grace", "grace@example.com", 3000));
-  EXPECT_TRUE(users_.update_password(lease, u.id, "$argon2id$new", 4000));
+  EXPECT_TRUE(users_.update(lease, u.id, {.name = "Grace", .email = "grace@example.com"}, 3000));
+  EXPECT_TRUE(users_.update(lease, u.id, {.password_hash = "$argon2id$new"}, 4000));
   auto after = users_.find_by_id(lease, u.id);
   EXPECT_EQ(after->name, "Grace");
   EXPECT_EQ(after->email, "grace@example.com");
   EXPECT_EQ(after->password_hash, "$argon2id$new");
-  EXPECT_FALSE(users_.update_password(lease, "missing", "h", 1));
+  EXPECT_EQ(after->updated_at, 4000);
+  EXPECT_FALSE(users_.update(lease, "missing", {.password_hash = "h"}, 1));
   EXPECT_TRUE(users_.remove(lease, u.id));
   EXPECT_FALSE(users_.remove(lease, u.id));
   EXPECT_FALSE(users_.find_by_id(lease, u.id));
+}
+
+TEST_P(AccountsStore, User_UpdateWritesOnlyTheColumnsGiven) {
+  auto lease = db_->acquire();
+  User u = make_user("only@example.com");
+  users_.insert(lease, u);
+  // Another request changed the email meanwhile; a name change must not write the old one back.
+  ASSERT_TRUE(users_.update(lease, u.id, {.email = "new@example.com"}, 2000));
+  ASSERT_TRUE(users_.update(lease, u.id, {.name = "Renamed"}, 1500));
+  auto after = users_.find_by_id(lease, u.id);
+  EXPECT_EQ(after->email, "new@example.com");
+  EXPECT_EQ(after->name, "Renamed");
+  EXPECT_EQ(after->password_hash, u.password_hash);
+  EXPECT_EQ(after->updated_at, 2000);  // never backwards
+}
+
+TEST_P(AccountsStore, User_ChangeCheckedAgainstAPasswordHash_AppliesOnlyWhileItIsStillStored) {
+  auto lease = db_->acquire();
+  User u = make_user("check@example.com");
+  users_.insert(lease, u);
+  ASSERT_TRUE(users_.update(lease, u.id, {.password_hash = "$argon2id$other"}, 2000));
+  // The current password was checked against the old hash: the change is refused.
+  EXPECT_FALSE(users_.update(
+      lease, u.id, {.email = "stolen@example.com", .expected_password_hash = u.password_hash},
+      3000));
+  EXPECT_EQ(users_.find_by_id(lease, u.id)->email, "check@example.com");
+  EXPECT_TRUE(users_.update(
+      lease, u.id, {.email = "mine@example.com", .expected_password_hash = "$argon2id$other"},
+      3000));
+  EXPECT_EQ(users_.find_by_id(lease, u.id)->email, "mine@example.com");
+}
+
+TEST_P(AccountsStore, User_InSession_OpenUntilItsTokensAreRevoked) {
+  auto lease = db_->acquire();
+  User u = make_user("s@example.com");
+  users_.insert(lease, u);
+  tokens_.insert(lease, make_token(u.id, "fam-a"), "hash-a");
+  tokens_.insert(lease, make_token(u.id, "fam-b"), "hash-b");
+  auto found = users_.find_in_session(lease, u.id, "fam-a");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user.email, "s@example.com");
+  EXPECT_TRUE(found->session_open);
+  EXPECT_FALSE(users_.find_in_session(lease, u.id, "no-such-family")->session_open);
+  EXPECT_FALSE(users_.find_in_session(lease, "no-such-user", "fam-a"));
+  // A rotated (used) token leaves the session open; a revoked family closes it.
+  auto t = tokens_.find_by_hash(lease, "hash-a");
+  ASSERT_TRUE(tokens_.mark_used(lease, t->id, 10));
+  tokens_.insert(lease, make_token(u.id, "fam-a"), "hash-a2");
+  EXPECT_TRUE(users_.find_in_session(lease, u.id, "fam-a")->session_open);
+  tokens_.revoke_family(lease, "fam-a", 20);
+  EXPECT_FALSE(users_.find_in_session(lease, u.id, "fam-a")->session_open);
+  EXPECT_TRUE(users_.find_in_session(lease, u.id, "fam-b")->session_open);
+  // Another user's session is not this user's.
+  User v = make_user("v@example.com");
+  users_.insert(lease, v);
+  EXPECT_FALSE(users_.find_in_session(lease, v.id, "fam-b")->session_open);
 }
 
 TEST_P(AccountsStore, Tokens_MarkUsedOnlyOnce) {

@@ -35,9 +35,19 @@ boost::json::value HttpResponse::json() const {
   return boost::json::parse(body);
 }
 
-HttpClient::HttpClient(std::uint16_t port, std::string host) {
+HttpClient::HttpClient(std::uint16_t port, std::string host, std::string source) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0) throw std::runtime_error("socket failed");
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_port = 0;  // any free port
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("cannot bind to source address " + source);
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

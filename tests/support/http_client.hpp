@@ -25,10 +25,11 @@ struct HttpResponse {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A blocking HTTP/1.1 client on one loopback TCP connection, for API tests. It can send
-// well-formed requests or raw bytes, and read responses with a timeout.
+// well-formed requests or raw bytes, and read responses with a timeout. A source address (such
+// as 127.0.0.2: all of 127/8 is loopback on Linux) makes the connection come from there.
 class HttpClient {
  public:
-  explicit HttpClient(std::uint16_t port, std::string host = "127.0.0.1");
+  explicit HttpClient(std::uint16_t port, std::string host = "127.0.0.1", std::string source = "");
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
