@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/housekeeping.hpp"
+#include "app/scheduler.hpp"
 #include "app/secrets.hpp"
 #include "app/service_routes.hpp"
 #include "auth/access_token.hpp"
@@ -76,6 +78,8 @@ struct App::Parts {
   std::unique_ptr<http::Metrics> metrics;
   std::unique_ptr<http::Pipeline> pipeline;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<Housekeeping> housekeeping;
+  std::unique_ptr<Scheduler> scheduler;  // last: stopped first
 };
 
 App::App(Config config, std::shared_ptr<spdlog::logger> log, AppHooks hooks)
@@ -85,6 +89,7 @@ App::App(Config config, std::shared_ptr<spdlog::logger> log, AppHooks hooks)
       parts_(std::make_unique<Parts>(hooks_.clock)) {}
 
 App::~App() {
+  if (parts_->scheduler) parts_->scheduler->stop();
   if (parts_->server) {
     parts_->server->shutdown();
     parts_->server->wait();
@@ -259,6 +264,42 @@ void App::start() {
   p.metrics->add_gauge("shopd_http_open_connections", "Client connections open now.", "gauge",
                        [&server] { return static_cast<double>(server.open_connections()); });
 
+  // Housekeeping, on one instance of the cluster at a time (a lease in the database).
+  p.housekeeping = std::make_unique<Housekeeping>(*p.db, *p.media, *p.media_refs, p.clock);
+  p.scheduler = std::make_unique<Scheduler>(*p.db, p.clock, *log_);
+  if (config_.housekeeping_interval.count() > 0) {
+    Housekeeping& housekeeping = *p.housekeeping;
+    p.scheduler->add("housekeeping", config_.housekeeping_interval, [&housekeeping, this] {
+      Swept s = housekeeping.run_once();
+      if (s.refresh_tokens + s.idempotency_keys + s.media_temp_files + s.media_reservations > 0)
+        log_->info(
+            "housekeeping removed refresh_tokens={} idempotency_keys={} media_temp_files={} "
+            "media_reservations={}",
+            s.refresh_tokens, s.idempotency_keys, s.media_temp_files, s.media_reservations);
+    });
+  }
+  const Housekeeping& swept = *p.housekeeping;
+  auto removed = [&](std::string name, std::string help, std::int64_t Swept::*field) {
+    p.metrics->add_gauge(std::move(name), std::move(help), "counter", [&swept, field] {
+      return static_cast<double>(swept.totals().*field);
+    });
+  };
+  removed("shopd_housekeeping_refresh_tokens_removed_total",
+          "Refresh tokens expired for over a day that housekeeping deleted.",
+          &Swept::refresh_tokens);
+  removed("shopd_housekeeping_idempotency_keys_removed_total",
+          "Expired Idempotency-Key records that housekeeping deleted.", &Swept::idempotency_keys);
+  removed("shopd_housekeeping_media_temp_files_removed_total",
+          "Temporary files of uploads cut off by a crash that housekeeping deleted.",
+          &Swept::media_temp_files);
+  removed("shopd_housekeeping_media_reservations_removed_total",
+          "Media reservations of uploads that died that housekeeping dropped.",
+          &Swept::media_reservations);
+  p.metrics->add_gauge("shopd_housekeeping_runs_total",
+                       "Housekeeping runs this instance made (while it held the lease).",
+                       "counter", [&swept] { return static_cast<double>(swept.runs()); });
+  p.scheduler->start();
+
   log_->info(
       "shopd listening on http://{}:{} storage={} cache={} rate_limits={} media={} workers={}",
       config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host,
@@ -280,6 +321,7 @@ void App::shutdown() {
 
 void App::wait() {
   if (parts_->server) parts_->server->wait();
+  if (parts_->scheduler) parts_->scheduler->stop();
   stop_pools();
   log_->info("shopd stopped");
   log_->flush();

@@ -254,6 +254,8 @@ Config load_config(const Environment& env) {
   c.database_pool_size = parse_integer<unsigned>(env, "DATABASE_POOL_SIZE", 8, 1, 1024);
   c.worker_threads = parse_integer<unsigned>(env, "WORKER_THREADS", 0, 0, 1024);
   c.io_threads = parse_integer<unsigned>(env, "IO_THREADS", 0, 0, 256);
+  c.housekeeping_interval = std::chrono::seconds(
+      parse_integer<std::int64_t>(env, "HOUSEKEEPING_INTERVAL", 600, 0, 86400));
 
   if (auto url = env.get("PUBLIC_URL"); url && !trim_whitespace(*url).empty()) {
     c.public_url = strip_trailing_slash(std::string(trim_whitespace(*url)));

@@ -69,6 +69,7 @@ struct Config {
   unsigned database_pool_size = 8;
   unsigned worker_threads = 0;  // 0: chosen from the core count
   unsigned io_threads = 0;      // 0: one per core
+  std::chrono::seconds housekeeping_interval{600};  // 0 turns it off
 };
 
 // Builds the configuration from the environment; throws ConfigError on the first bad value.

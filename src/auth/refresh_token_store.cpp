@@ -5,15 +5,19 @@ namespace {
 
 using storage::to_value;
 
+// Safe: a new row (a fresh random id; the unique index on the hash).
 constexpr std::string_view kInsert =
     "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at) "
     "VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr std::string_view kSelectByHash =
     "SELECT id, family_id, user_id, created_at, expires_at, used_at, revoked_at "
     "FROM refresh_tokens WHERE token_hash = $1";
+// Safe: retires the token only if it is still live as stored at the moment of the update, so of
+// two refreshes with one token exactly one wins.
 constexpr std::string_view kMarkUsed =
     "UPDATE refresh_tokens SET used_at = $2 "
     "WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL";
+// Safe (all three): revocation only ever sets revoked_at, and only where it is still unset.
 constexpr std::string_view kRevokeFamily =
     "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL";
 constexpr std::string_view kRevokeUser =
@@ -21,7 +25,10 @@ constexpr std::string_view kRevokeUser =
 constexpr std::string_view kRevokeUserExcept =
     "UPDATE refresh_tokens SET revoked_at = $2 "
     "WHERE user_id = $1 AND revoked_at IS NULL AND family_id <> $3";
-constexpr std::string_view kDeleteExpired = "DELETE FROM refresh_tokens WHERE expires_at < $1";
+// Safe: deletes only tokens that expired (no refresh accepts them), in batches.
+constexpr std::string_view kDeleteExpired =
+    "DELETE FROM refresh_tokens WHERE id IN "
+    "(SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)";
 
 }  // namespace
 
@@ -59,8 +66,9 @@ void RefreshTokenStore::revoke_user(storage::Executor& db, std::string_view user
     db.execute(kRevokeUser, {to_value(user_id), now});
 }
 
-std::int64_t RefreshTokenStore::delete_expired(storage::Executor& db, std::int64_t now) const {
-  return db.execute(kDeleteExpired, {now}).affected_rows();
+std::int64_t RefreshTokenStore::delete_expired(storage::Executor& db, std::int64_t before,
+                                               std::int64_t batch) const {
+  return db.execute(kDeleteExpired, {before, batch}).affected_rows();
 }
 
 }  // namespace shop::auth

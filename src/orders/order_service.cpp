@@ -40,25 +40,6 @@ constexpr std::string_view kLockAndDeduct =
     "CASE WHEN d.id IS NULL THEN (SELECT name FROM products WHERE id = c.product_id) END "
     "FROM cart c LEFT JOIN deducted d ON d.id = c.product_id ORDER BY c.product_id";
 
-// Safe: deletes only rows already expired, which no request reads as valid.
-// Expired keys go when their user places the next keyed order (the primary key's prefix finds
-// them), so the table holds at most a day of keys per user.
-constexpr std::string_view kDropExpiredKeys =
-    "DELETE FROM idempotency_keys WHERE user_id = $1 AND expires_at <= $2";
-// Safe: claims the key. On PostgreSQL a concurrent claim of the same key waits here until the first
-// transaction ends; then it finds the committed row (or claims the key if the first rolled back).
-constexpr std::string_view kClaimKey =
-    "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, status, response, "
-    "created_at, expires_at) VALUES ($1, $2, $3, 0, '', $4, $5) "
-    "ON CONFLICT (user_id, idempotency_key) DO NOTHING";
-constexpr std::string_view kReadKey =
-    "SELECT request_hash, status, response FROM idempotency_keys "
-    "WHERE user_id = $1 AND idempotency_key = $2";
-// Safe: the row was claimed by this transaction (kClaimKey), which still holds it.
-constexpr std::string_view kStoreAnswer =
-    "UPDATE idempotency_keys SET status = $3, response = $4 "
-    "WHERE user_id = $1 AND idempotency_key = $2";
-
 Error short_of(const std::optional<std::string>& product_name) {
   return Error(ErrorCode::conflict,
                fmt::format("Not enough stock for {}", product_name.value_or("a product")));
@@ -121,17 +102,16 @@ PlacedAnswer OrderService::place(std::string_view user_id,
   PlacedAnswer answer =
       storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
         if (idem) {
-          tx.execute(kDropExpiredKeys, {to_value(user_id), now});
+          // Expired keys go when their user places the next keyed order (the primary key's
+          // prefix finds them); housekeeping removes the rest.
+          keys_.delete_expired_of(tx, user_id, now);
           std::int64_t expires = now + std::chrono::milliseconds(kKeyLifetime).count();
-          bool claimed = tx.execute(kClaimKey, {to_value(user_id), to_value(idem->key),
-                                                to_value(idem->request_hash), now, expires})
-                             .affected_rows() > 0;
-          if (!claimed) {
-            auto row = tx.execute(kReadKey, {to_value(user_id), to_value(idem->key)}).front();
-            if (row.get_text(0) != idem->request_hash)
+          if (!keys_.claim(tx, user_id, idem->key, idem->request_hash, now, expires)) {
+            auto kept = keys_.find(tx, user_id, idem->key);
+            if (!kept || kept->request_hash != idem->request_hash)
               throw Error(ErrorCode::conflict,
                           "Idempotency-Key was already used with another request body");
-            return PlacedAnswer{static_cast<int>(row.get_int(1)), row.get_text(2), true};
+            return PlacedAnswer{kept->status, kept->body, true};
           }
         }
         Order order;
@@ -143,9 +123,7 @@ PlacedAnswer OrderService::place(std::string_view user_id,
         deduct_cart(tx, user_id, order);
         store_.insert_and_clear_cart(tx, order);
         PlacedAnswer fresh{201, render_(order), false};
-        if (idem)
-          tx.execute(kStoreAnswer,
-                     {to_value(user_id), to_value(idem->key), fresh.status, fresh.body});
+        if (idem) keys_.keep_answer(tx, user_id, idem->key, fresh.status, fresh.body);
         return fresh;
       });
   if (!answer.replayed && stock_changed_) stock_changed_();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catalog/product_store.hpp"
+#include "orders/idempotency_store.hpp"
 #include "orders/order.hpp"
 #include "orders/order_store.hpp"
 
@@ -67,6 +68,7 @@ class OrderService {
   std::function<std::string(const Order&)> render_;
   std::function<void()> stock_changed_;
   OrderStore store_;
+  IdempotencyStore keys_;
   catalog::ProductStore products_;
 };
 

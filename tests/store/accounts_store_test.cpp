@@ -198,8 +198,12 @@ TEST_P(AccountsStore, Tokens_GoWithTheirUserAndExpire) {
   User v = make_user("b@example.com");
   users_.insert(lease, v);
   tokens_.insert(lease, make_token(v.id, "g"), "t2");
-  EXPECT_EQ(tokens_.delete_expired(lease, 8999), 0);
-  EXPECT_EQ(tokens_.delete_expired(lease, 9001), 1);
+  tokens_.insert(lease, make_token(v.id, "g"), "t3");
+  tokens_.insert(lease, make_token(v.id, "g"), "t4");
+  EXPECT_EQ(tokens_.delete_expired(lease, 8999, 100), 0);
+  EXPECT_EQ(tokens_.delete_expired(lease, 9001, 2), 2);  // in batches
+  EXPECT_EQ(tokens_.delete_expired(lease, 9001, 2), 1);
+  EXPECT_EQ(tokens_.delete_expired(lease, 9001, 2), 0);
 }
 
 TEST_P(AccountsStore, Tokens_ConcurrentMarkUsedHasOneWinner) {
