@@ -6,7 +6,8 @@
 # Runs on SQLite, and also on PostgreSQL when BENCH_POSTGRES_URL names an empty database.
 #
 # Knobs: BENCH_SECONDS, BENCH_BUYERS, BENCH_PRODUCTS (2000), SHOPD_BENCH_PORT (18091),
-# BENCH_POSTGRES_URL, WORKER_THREADS and DATABASE_POOL_SIZE (passed on to shopd), BENCH_KEEP_TMP=1.
+# BENCH_POSTGRES_URL, WORKER_THREADS and DATABASE_POOL_SIZE (passed on to shopd), BENCH_KEEP_TMP=1,
+# SHOPD_BIN (a shopd binary to measure instead of building build/shopd).
 # See bench/README.md.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -25,8 +26,13 @@ done
 
 bash scripts/install-deps.sh build bench
 configure_preset release
-build_preset release --target shopd order_load
-shopd_bin=$repo_root/build/shopd
+if [[ -n ${SHOPD_BIN:-} ]]; then
+  shopd_bin=$(realpath "$SHOPD_BIN")  # e.g. the previous release, to compare in one session
+  build_preset release --target order_load
+else
+  build_preset release --target shopd order_load
+  shopd_bin=$repo_root/build/shopd
+fi
 load_bin=$repo_root/build/bench/order_load
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shopd-bench.XXXXXX")

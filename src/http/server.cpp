@@ -491,7 +491,7 @@ class Session : public std::enable_shared_from_this<Session> {
       reject(ErrorCode::payload_too_large, "Request body too large");
       return BodyPlan::refused;
     }
-    if (!large || route->access == Access::everyone) return limit_body(limit);
+    if (!upload || !large || route->access == Access::everyone) return limit_body(limit);
     // A large body for a route behind authentication: an obviously invalid caller is refused
     // now; the rest is decided on a worker (it reads the database) before the body is read.
     const BodyGate& gate = server_.pipeline.body_gate();
