@@ -8,7 +8,8 @@
 #      again,
 #   4. builds the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/, replays each seed
 #      corpus (fuzz/corpus/) and fuzzes each target for FUZZ_SECONDS (default 5),
-#   5. builds the concurrency tests with ThreadSanitizer into build-tsan/ and runs them,
+#   5. builds the concurrency tests (core, cache, storage, the HTTP server, password hashing) with
+#      ThreadSanitizer into build-tsan/ and runs them,
 # and prints a summary. Exits non-zero when any step fails. With CI=true a test skipped in a ctest
 # run (GTEST_SKIP) fails that run unless tests/skips-allowed.txt allows it with a reason, and
 # PostgreSQL or Redis failing to start stops the script. Needs root or sudo for apt-get when
@@ -408,7 +409,7 @@ if step "release build (build/, -Werror)" build release; then
   else
     record "fuzz corpus replay and short fuzzing" "skipped (build failed)" 0
   fi
-  if step "thread sanitizer build (build-tsan/, core, cache, storage)" build tsan; then
+  if step "thread sanitizer build (build-tsan/, core, cache, storage, http, hashing)" build tsan; then
     step "thread sanitizer tests" run_tests tsan || true
   else
     record "thread sanitizer tests" "skipped (build failed)" 0

@@ -280,9 +280,8 @@ void App::start() {
   }
   const Housekeeping& swept = *p.housekeeping;
   auto removed = [&](std::string name, std::string help, std::int64_t Swept::*field) {
-    p.metrics->add_gauge(std::move(name), std::move(help), "counter", [&swept, field] {
-      return static_cast<double>(swept.totals().*field);
-    });
+    p.metrics->add_gauge(std::move(name), std::move(help), "counter",
+                         [&swept, field] { return static_cast<double>(swept.totals().*field); });
   };
   removed("shopd_housekeeping_refresh_tokens_removed_total",
           "Refresh tokens expired for over a day that housekeeping deleted.",
@@ -296,8 +295,8 @@ void App::start() {
           "Media reservations of uploads that died that housekeeping dropped.",
           &Swept::media_reservations);
   p.metrics->add_gauge("shopd_housekeeping_runs_total",
-                       "Housekeeping runs this instance made (while it held the lease).",
-                       "counter", [&swept] { return static_cast<double>(swept.runs()); });
+                       "Housekeeping runs this instance made (while it held the lease).", "counter",
+                       [&swept] { return static_cast<double>(swept.runs()); });
   p.scheduler->start();
 
   log_->info(

@@ -67,8 +67,8 @@ struct Config {
   std::chrono::seconds rate_limit_window{900};
   std::uint32_t auth_rate_limit_max = 20;
   unsigned database_pool_size = 8;
-  unsigned worker_threads = 0;  // 0: chosen from the core count
-  unsigned io_threads = 0;      // 0: one per core
+  unsigned worker_threads = 0;                      // 0: chosen from the core count
+  unsigned io_threads = 0;                          // 0: one per core
   std::chrono::seconds housekeeping_interval{600};  // 0 turns it off
 };
 

@@ -29,13 +29,11 @@ Swept Housekeeping::run_once() {
   Swept swept;
   {
     auto lease = db_.acquire();
-    const std::int64_t expired_before =
-        now - std::chrono::milliseconds(kRefreshTokenGrace).count();
-    swept.refresh_tokens = in_batches([&] {
-      return auth::RefreshTokenStore().delete_expired(lease, expired_before, kBatch);
-    });
-    swept.idempotency_keys = in_batches(
-        [&] { return orders::IdempotencyStore().delete_expired(lease, now, kBatch); });
+    const std::int64_t expired_before = now - std::chrono::milliseconds(kRefreshTokenGrace).count();
+    swept.refresh_tokens = in_batches(
+        [&] { return auth::RefreshTokenStore().delete_expired(lease, expired_before, kBatch); });
+    swept.idempotency_keys =
+        in_batches([&] { return orders::IdempotencyStore().delete_expired(lease, now, kBatch); });
   }
   swept.media_reservations = refs_.sweep(kDeadUpload);
   swept.media_temp_files = media_.sweep_temporary(kDeadUpload);

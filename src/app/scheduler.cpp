@@ -17,8 +17,8 @@ Scheduler::~Scheduler() {
 
 void Scheduler::add(std::string name, std::chrono::milliseconds interval,
                     std::function<void()> run) {
-  auto job = std::make_unique<Job>(Job{name, interval, std::move(run),
-                                       storage::JobLease(db_, name, holder_, clock_), {}});
+  auto job = std::make_unique<Job>(
+      Job{name, interval, std::move(run), storage::JobLease(db_, name, holder_, clock_), {}});
   jobs_.push_back(std::move(job));
 }
 

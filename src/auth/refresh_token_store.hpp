@@ -34,8 +34,7 @@ class RefreshTokenStore {
   void revoke_user(storage::Executor& db, std::string_view user_id, std::int64_t now,
                    std::optional<std::string_view> except_family = std::nullopt) const;
   // Deletes up to `batch` tokens that expired before `before`; returns how many (housekeeping).
-  std::int64_t delete_expired(storage::Executor& db, std::int64_t before,
-                              std::int64_t batch) const;
+  std::int64_t delete_expired(storage::Executor& db, std::int64_t before, std::int64_t batch) const;
 };
 
 }  // namespace shop::auth

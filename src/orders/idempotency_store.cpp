@@ -27,11 +27,11 @@ constexpr std::string_view kDeleteExpired =
 
 }  // namespace
 
-bool IdempotencyStore::claim(storage::Executor& db, std::string_view user_id,
-                             std::string_view key, std::string_view request_hash,
-                             std::int64_t now, std::int64_t expires_at) const {
-  return db.execute(kClaim, {to_value(user_id), to_value(key), to_value(request_hash), now,
-                             expires_at})
+bool IdempotencyStore::claim(storage::Executor& db, std::string_view user_id, std::string_view key,
+                             std::string_view request_hash, std::int64_t now,
+                             std::int64_t expires_at) const {
+  return db.execute(kClaim,
+                    {to_value(user_id), to_value(key), to_value(request_hash), now, expires_at})
              .affected_rows() > 0;
 }
 
@@ -44,8 +44,7 @@ std::optional<KeptAnswer> IdempotencyStore::find(storage::Executor& db, std::str
 }
 
 void IdempotencyStore::keep_answer(storage::Executor& db, std::string_view user_id,
-                                   std::string_view key, int status,
-                                   std::string_view body) const {
+                                   std::string_view key, int status, std::string_view body) const {
   db.execute(kKeepAnswer, {to_value(user_id), to_value(key), status, to_value(body)});
 }
 

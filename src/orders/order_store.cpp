@@ -17,12 +17,13 @@ using storage::Value;
 constexpr std::string_view kInsertOrder =
     "INSERT INTO orders (id, user_id, status, total_cents, shipping_address, created_at, "
     "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+// Safe: new rows of the new order, in the same transaction.
 constexpr std::string_view kInsertItems =
     "INSERT INTO order_items (order_id, line, product_id, name, image, price_cents, quantity) "
     "VALUES ";
 // Safe: the checkout locked these cart rows (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE).
 constexpr std::string_view kClearCart = "DELETE FROM cart_items WHERE user_id = $1";
-// Inside the PostgreSQL statement the buyer is the order's $2.
+// Safe as kClearCart; inside the PostgreSQL statement the buyer is the order's $2.
 constexpr std::string_view kClearCartOfOrder = "DELETE FROM cart_items WHERE user_id = $2";
 constexpr std::string_view kOrderColumns =
     "o.id, o.user_id, o.status, o.total_cents, o.shipping_address, o.created_at, o.updated_at";

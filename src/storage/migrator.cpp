@@ -23,6 +23,8 @@ constexpr std::string_view kCreateMigrationsTable =
     " applied_at BIGINT NOT NULL)";
 constexpr std::string_view kSelectApplied =
     "SELECT version, name, checksum FROM schema_migrations ORDER BY version";
+// Safe: written by the one migrator holding the migration lock (kPostgresMigrationLock; SQLite's
+// BEGIN IMMEDIATE), in the transaction that applies the migration; the primary key backs it.
 constexpr std::string_view kInsertApplied =
     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)";
 

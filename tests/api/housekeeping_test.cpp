@@ -28,8 +28,7 @@ const std::string kSecret(40, 'h');
 // A counter's value in a /metrics page; -1 when absent.
 double metric(const std::string& page, const std::string& name) {
   std::smatch m;
-  if (std::regex_search(page, m, std::regex("\n" + name + " ([0-9.e+]+)")))
-    return std::stod(m[1]);
+  if (std::regex_search(page, m, std::regex("\n" + name + " ([0-9.e+]+)"))) return std::stod(m[1]);
   return -1;
 }
 

@@ -1,5 +1,7 @@
 // Background jobs on every backend: the lease that lets one instance of a cluster run a job, and
 // what housekeeping removes (and what it leaves).
+#include "app/housekeeping.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
@@ -11,7 +13,6 @@
 #include <latch>
 #include <thread>
 
-#include "app/housekeeping.hpp"
 #include "auth/refresh_token_store.hpp"
 #include "auth/user_store.hpp"
 #include "core/clock.hpp"
