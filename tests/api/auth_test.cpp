@@ -11,6 +11,7 @@
 #include "backends.hpp"
 #include "core/clock.hpp"
 #include "http_client.hpp"
+#include "offset_clock.hpp"
 #include "test_server.hpp"
 
 namespace shop::test {
@@ -19,17 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::now() + offset.load();
-  }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::now() + offset.load();
-  }
-  std::atomic<std::chrono::seconds> offset{0s};
-};
 
 std::string json_body(boost::json::object o) {
   return boost::json::serialize(o);
@@ -99,7 +89,7 @@ class AuthApi : public ::testing::TestWithParam<std::string> {
 
   TempDir dir_;
   FreshDatabase db_;
-  FakeClock clock_;
+  OffsetClock clock_;
   std::unique_ptr<TestServer> server_;
 };
 

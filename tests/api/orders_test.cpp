@@ -15,6 +15,7 @@
 #include "catalog/product_store.hpp"
 #include "core/clock.hpp"
 #include "http_client.hpp"
+#include "offset_clock.hpp"
 #include "seed.hpp"
 #include "storage/migrator.hpp"
 #include "test_server.hpp"
@@ -25,17 +26,6 @@ namespace {
 using ::testing::HasSubstr;
 
 const std::string kSecret(40, 'j');
-
-class OffsetClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::now() + offset.load();
-  }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::now() + offset.load();
-  }
-  std::atomic<std::chrono::seconds> offset{std::chrono::seconds(0)};
-};
 
 class OrdersApi : public ::testing::TestWithParam<std::string> {
  protected:

@@ -20,6 +20,7 @@
 #include "core/time.hpp"
 #include "media/media_references.hpp"
 #include "media/media_store.hpp"
+#include "offset_clock.hpp"
 #include "orders/idempotency_store.hpp"
 #include "storage/job_lease.hpp"
 #include "storage/migrator.hpp"
@@ -30,17 +31,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class MovableClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::now() + offset.load();
-  }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::now() + offset.load();
-  }
-  std::atomic<std::chrono::milliseconds> offset{0ms};
-};
-
 class BackgroundJobs : public StoreTest {
  protected:
   void SetUp() override {
@@ -48,7 +38,7 @@ class BackgroundJobs : public StoreTest {
     if (IsSkipped()) return;
     Migrator(*db_).apply();
   }
-  MovableClock clock_;
+  test::OffsetClock clock_;
 };
 
 TEST_P(BackgroundJobs, Lease_OneHolderAtATime_TakenOverWhenItExpires) {

@@ -1,5 +1,7 @@
 #include "seed.hpp"
 
+#include <cstdio>
+
 #include "auth/access_token.hpp"
 #include "auth/refresh_token_store.hpp"
 #include "auth/user_store.hpp"
@@ -37,7 +39,10 @@ Seeder::Account Seeder::account(const std::string& email, const std::string& rol
 
 std::string Seeder::product(const std::string& name, Cents price, std::int64_t stock) {
   catalog::Product p;
-  p.id = new_id();
+  // Ids in creation order, as ties between equal timestamps (a cart's lines) are broken by id.
+  char counter[13];
+  std::snprintf(counter, sizeof counter, "%012llx", static_cast<unsigned long long>(products_ + 1));
+  p.id = id_prefix_ + counter;
   p.name = name;
   p.description = "";
   p.price = price;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/ids.hpp"
 #include "core/money.hpp"
 #include "http_client.hpp"
 #include "storage/database.hpp"
@@ -31,7 +32,7 @@ class Seeder {
   Headers user(const std::string& email, const std::string& role = "user") {
     return account(email, role).headers;
   }
-  // A product with no picture; returns its id.
+  // A product with no picture; returns its id (ids of one Seeder sort in creation order).
   std::string product(const std::string& name, Cents price, std::int64_t stock);
   std::int64_t stock(const std::string& product_id);
   // The first column of the first row of a query, as an integer.
@@ -41,6 +42,7 @@ class Seeder {
   storage::Database& db_;
   std::string secret_;
   std::chrono::seconds token_ttl_;
+  std::string id_prefix_ = random_hex(6);  // 12 hex digits; products add 12 of a counter
   std::int64_t products_ = 0;
 };
 
