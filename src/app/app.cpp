@@ -137,13 +137,11 @@ void App::start() {
   // flood never holds the workers that serve everything else.
   p.access_tokens = std::make_unique<auth::AccessTokens>(jwt_secret(config_, *log_),
                                                          config_.access_token_ttl, p.clock);
-  auth::HashQueueLimits hash_limits;
-  p.password_hasher = std::make_unique<auth::PasswordHasher>(std::max(1u, cores / 2), hash_limits);
+  p.password_hasher = std::make_unique<auth::PasswordHasher>(std::max(1u, cores / 2));
   p.hashing_routes = std::make_unique<ThreadPool>(kHashingRouteThreads, kHashingRouteQueue);
   p.auth = std::make_unique<auth::AuthService>(
       *p.db, *p.password_hasher, *p.access_tokens, *p.rate_limiter, p.clock,
-      auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl,
-                         .max_hash_wait = hash_limits.max_wait});
+      auth::AuthSettings{.refresh_ttl = config_.refresh_token_ttl});
 
   // Answers are invalidated by generation on every write; the TTL only bounds memory held by
   // entries nobody asks for.

@@ -40,15 +40,6 @@ std::int64_t AuthService::now_ms() const {
   return epoch_ms(clock_.now());
 }
 
-void AuthService::refuse_when_hashing_is_full() const {
-  // Cheap refusal under a login flood: no database work for a request that cannot be served.
-  if (hasher_.saturated())
-    throw Error(ErrorCode::unavailable, "Server is busy, try again")
-        .with_retry_after(std::max(std::chrono::seconds(1),
-                                   std::chrono::ceil<std::chrono::seconds>(
-                                       hasher_.expected_wait() - settings_.max_hash_wait)));
-}
-
 std::string AuthService::new_refresh_token(storage::Executor& db, std::string_view user_id,
                                            std::string_view family_id) {
   std::string token = random_hex(32);  // 256 random bits
@@ -84,7 +75,7 @@ IssuedSession AuthService::register_user(const RegisterInput& input) {
   // One sign-up of an address at a time in this process: a second one waits for the first, then
   // finds the address taken without spending a password hash on it. Between instances the
   // unique index decides.
-  auto turn = registrations_.take(email, settings_.max_hash_wait * 2);
+  auto turn = registrations_.take(email, hasher_.limits().deadline);
   if (!turn)
     throw Error(ErrorCode::unavailable, "Server is busy, try again")
         .with_retry_after(std::chrono::seconds(1));
@@ -92,7 +83,7 @@ IssuedSession AuthService::register_user(const RegisterInput& input) {
     auto lease = db_.acquire();
     if (users_.find_by_email(lease, email)) throw Error(ErrorCode::conflict, "User already exists");
   }
-  refuse_when_hashing_is_full();
+  hasher_.refuse_if_saturated();  // no hash for a request that cannot be served in time
   std::string hash = hasher_.hash(input.password);  // slow: outside any transaction
   std::int64_t now = now_ms();
   User user{new_id(), email, name, std::move(hash), "user", std::nullopt, now, now};
@@ -108,7 +99,8 @@ IssuedSession AuthService::register_user(const RegisterInput& input) {
 }
 
 IssuedSession AuthService::login(const LoginInput& input) {
-  refuse_when_hashing_is_full();
+  // Cheap refusal under a login flood: no database work for a request that cannot be served.
+  hasher_.refuse_if_saturated();
   std::string email = normalize_email(input.email);
   if (email.empty() || input.password.empty() || utf8_length(input.password) > 128)
     invalid_credentials();

@@ -53,9 +53,6 @@ struct AuthSettings {
   // A token presented again this soon after it was rotated is a concurrent refresh from the
   // same client, not theft: refused, but the session stays alive.
   std::chrono::seconds reuse_grace{10};
-  // The wait for a password hash beyond which requests are refused (PasswordHasher's max_wait);
-  // a second sign-up of one address waits twice that for the first.
-  std::chrono::milliseconds max_hash_wait{3000};
 };
 
 enum class AdminOutcome { created, promoted, already_admin };
@@ -94,7 +91,6 @@ class AuthService {
   std::string new_refresh_token(storage::Executor& db, std::string_view user_id,
                                 std::string_view family_id);
   std::int64_t now_ms() const;
-  void refuse_when_hashing_is_full() const;
 
   storage::Database& db_;
   PasswordHasher& hasher_;

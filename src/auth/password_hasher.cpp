@@ -46,6 +46,22 @@ void PasswordHasher::record(std::chrono::steady_clock::duration took) {
   estimate_us_.store((old * 4 + us) / 5, std::memory_order_relaxed);
 }
 
+namespace {
+
+// The refusal of a hash that would wait `over` beyond the admitted wait.
+Error busy(std::chrono::milliseconds over) {
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(over);
+  return Error(ErrorCode::unavailable, "Server is busy, try again")
+      .with_retry_after(std::max(seconds, std::chrono::seconds(1)));
+}
+
+}  // namespace
+
+void PasswordHasher::refuse_if_saturated() const {
+  std::chrono::milliseconds expected = expected_wait();
+  if (expected > limits_.max_wait) throw busy(expected - limits_.max_wait);
+}
+
 template <class F>
 auto PasswordHasher::run(F&& fn) -> decltype(fn()) {
   using R = decltype(fn());
@@ -54,11 +70,6 @@ auto PasswordHasher::run(F&& fn) -> decltype(fn()) {
     std::atomic<std::size_t>& n;
     ~Release() { n.fetch_sub(1); }
   } release{in_flight_};
-  auto busy = [](std::chrono::milliseconds wait) {
-    auto seconds = std::chrono::ceil<std::chrono::seconds>(wait);
-    return Error(ErrorCode::unavailable, "Server is busy, try again")
-        .with_retry_after(std::max(seconds, std::chrono::seconds(1)));
-  };
   std::chrono::milliseconds expected = wait_behind(in_flight_.fetch_add(1));
   if (expected > limits_.max_wait) throw busy(expected - limits_.max_wait);
   const steady::time_point queued_at = steady::now();

@@ -48,8 +48,10 @@ class PasswordHasher {
   bool needs_rehash(std::string_view stored_hash) const;
   // The wait a hash asked for now can expect.
   std::chrono::milliseconds expected_wait() const { return wait_behind(in_flight_.load()); }
-  // True when a hash asked for now would be refused; lets callers refuse before other work.
-  bool saturated() const { return expected_wait() > limits_.max_wait; }
+  // Throws the Error{unavailable} (with Retry-After) that a hash asked for now would get, so
+  // callers can refuse before doing other work.
+  void refuse_if_saturated() const;
+  const HashQueueLimits& limits() const { return limits_; }
   // The measured time of one hash (an average of the recent ones).
   std::chrono::microseconds hash_time() const {
     return std::chrono::microseconds(estimate_us_.load(std::memory_order_relaxed));

@@ -495,7 +495,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // A large body for a route behind authentication: an obviously invalid caller is refused
     // now; the rest is decided on a worker (it reads the database) before the body is read.
     const BodyGate& gate = server_.pipeline.body_gate();
-    if (!gate.authorize) return limit_body(small);
+    if (!gate.authorize) return limit_body(small);  // nobody to check the caller: no large body
     try {
       if (gate.check_credentials) gate.check_credentials(*head_);
     } catch (const Error& e) {
