@@ -164,8 +164,7 @@ void App::start() {
   std::string media_base_url = config_.public_url + "/media/";
   catalog::CatalogService& catalog_service = *p.catalog;
   p.orders = std::make_unique<orders::OrderService>(
-      *p.db, p.clock,
-      [media_base_url](const orders::Order& o) { return orders::placed_json(o, media_base_url); },
+      *p.db, p.clock, config_.public_url,
       [&catalog_service] { catalog_service.products_changed(); });
 
   cache::RedisClient* redis = p.redis.get();
@@ -189,7 +188,7 @@ void App::start() {
   catalog::add_catalog_routes(p.router, *p.catalog,
                               {.max_upload_bytes = config_.max_upload_mb * 1024 * 1024});
   cart::add_cart_routes(p.router, *p.cart, media_base_url);
-  orders::add_order_routes(p.router, *p.orders, media_base_url);
+  orders::add_order_routes(p.router, *p.orders);
   media::add_media_routes(p.router, *p.media);
   if (hooks_.extra_routes) hooks_.extra_routes(p.router);
   p.metrics = std::make_unique<http::Metrics>(p.router);

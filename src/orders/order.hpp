@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/money.hpp"
+#include "orders/order_status.hpp"
 
 namespace shop::orders {
 
@@ -38,13 +39,10 @@ struct Order {
   std::optional<OrderUser> user;  // filled for admin lists
   std::vector<OrderItem> items;
   Cents total = 0;
-  std::string status;  // placed, paid, shipped, delivered, cancelled
+  OrderStatus status = OrderStatus::placed;
   std::optional<ShippingAddress> shipping;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };
-
-// Whether an order may move from one status to another (admins; cancel is placed/paid only).
-bool status_move_allowed(std::string_view from, std::string_view to);
 
 }  // namespace shop::orders

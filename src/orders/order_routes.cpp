@@ -4,9 +4,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "core/json_writer.hpp"
 #include "core/text.hpp"
-#include "core/time.hpp"
 #include "http/body.hpp"
 #include "http/body_reader.hpp"
 #include "orders/order_service.hpp"
@@ -21,46 +19,7 @@ using http::Request;
 using http::RequestContext;
 using http::Response;
 
-void write_order(JsonWriter& w, const Order& o, const std::string& media_base) {
-  w.begin_object().key("_id").string(o.id);
-  if (o.user) {
-    w.key("user").begin_object().key("_id").string(o.user->id).key("name").string(o.user->name);
-    w.key("email").string(o.user->email).end_object();
-  } else {
-    w.key("user").string(o.user_id);
-  }
-  w.key("items").begin_array();
-  for (const auto& i : o.items) {
-    w.begin_object().key("product").begin_object().key("_id").string(i.product_id);
-    w.key("name").string(i.name);
-    if (i.image)
-      w.key("image").string(media_base + *i.image);
-    else
-      w.key("image").null();
-    w.end_object();
-    w.key("name").string(i.name).key("quantity").number(i.quantity);
-    w.key("priceAtPurchase").raw_number(format_money(i.price)).end_object();
-  }
-  w.end_array();
-  w.key("totalAmount").raw_number(format_money(o.total));
-  w.key("status").string(o.status);
-  if (o.shipping) {
-    const auto& a = *o.shipping;
-    w.key("shippingAddress").begin_object().key("name").string(a.name);
-    w.key("line1").string(a.line1);
-    if (a.line2)
-      w.key("line2").string(*a.line2);
-    else
-      w.key("line2").null();
-    w.key("city").string(a.city).key("postalCode").string(a.postal_code);
-    w.key("country").string(a.country).end_object();
-  } else {
-    w.key("shippingAddress").null();
-  }
-  w.key("createdAt").string(iso8601_ms(o.created_at));
-  w.key("updatedAt").string(iso8601_ms(o.updated_at));
-  w.end_object();
-}
+constexpr char kStatusNames[] = "must be placed, paid, shipped, delivered or cancelled";
 
 // One text field of the address: trimmed, UTF-8 without control characters, 1..max characters.
 std::optional<std::string> address_field(const boost::json::object& a, std::string_view name,
@@ -122,7 +81,7 @@ struct Paging {
   bool given = false;
   std::int64_t page = 1;
   std::int64_t limit = 1000;
-  std::optional<std::string> status;
+  std::optional<OrderStatus> status;
 };
 
 Paging read_paging(std::string_view query, bool allow_status) {
@@ -141,11 +100,8 @@ Paging read_paging(std::string_view query, bool allow_status) {
       if (p.limit < 1 || p.limit > 100)
         errors.push_back({name, "must be an integer from 1 to 100"});
     } else if (name == "status" && allow_status) {
-      if (value != "placed" && value != "paid" && value != "shipped" && value != "delivered" &&
-          value != "cancelled")
-        errors.push_back({name, "must be placed, paid, shipped, delivered or cancelled"});
-      else
-        p.status = value;
+      p.status = parse_order_status(value);
+      if (!p.status) errors.push_back({name, kStatusNames});
     }
   }
   if (p.given && !limit_given) p.limit = 10;
@@ -155,8 +111,7 @@ Paging read_paging(std::string_view query, bool allow_status) {
 
 class OrderRoutes {
  public:
-  OrderRoutes(OrderService& service, std::string media_base_url)
-      : service_(service), media_base_(std::move(media_base_url)) {}
+  explicit OrderRoutes(OrderService& service) : service_(service) {}
 
   Response place(Request& req, RequestContext& ctx) {
     std::optional<IdempotentRequest> idem;
@@ -195,14 +150,12 @@ class OrderRoutes {
 
   Response set_status(Request&, RequestContext& ctx) {
     http::BodyReader body(ctx);
-    std::string status = body.required_string("status");
+    std::string name = body.required_string("status");
     body.finish();
-    static constexpr std::string_view kStatuses[] = {"placed", "paid", "shipped", "delivered",
-                                                     "cancelled"};
-    if (std::find(std::begin(kStatuses), std::end(kStatuses), status) == std::end(kStatuses))
-      throw Error(ErrorCode::invalid_input, "Validation failed",
-                  {{"status", "must be placed, paid, shipped, delivered or cancelled"}});
-    return one(service_.set_status(ctx.param("id"), status));
+    auto status = parse_order_status(name);
+    if (!status)
+      throw Error(ErrorCode::invalid_input, "Validation failed", {{"status", kStatusNames}});
+    return one(service_.set_status(ctx.param("id"), *status));
   }
 
   Response cancel(Request&, RequestContext& ctx) {
@@ -210,45 +163,25 @@ class OrderRoutes {
   }
 
  private:
-  Response one(const Order& o) const { return Response::json(200, order_json(o, media_base_)); }
+  Response one(const Order& o) const { return Response::json(200, service_.json().order(o)); }
 
   Response list_response(OrderListQuery q, const Paging& p) {
     q.limit = p.limit;
     q.offset = (p.page - 1) * p.limit;
     std::int64_t total = 0;
     auto orders = service_.list(q, &total);
-    JsonWriter w;
-    w.begin_array();
-    for (const auto& o : orders)
-      write_order(w, o, media_base_);
-    w.end_array();
-    Response r = Response::json(200, w.take());
+    Response r = Response::json(200, service_.json().list(orders));
     r.headers.add("X-Total-Count", std::to_string(total));
     return r;
   }
 
   OrderService& service_;
-  std::string media_base_;
 };
 
 }  // namespace
 
-std::string order_json(const Order& order, const std::string& media_base_url) {
-  JsonWriter w;
-  write_order(w, order, media_base_url);
-  return w.take();
-}
-
-std::string placed_json(const Order& order, const std::string& media_base_url) {
-  JsonWriter w;
-  w.begin_object().key("message").string("Order placed successfully").key("order");
-  write_order(w, order, media_base_url);
-  w.end_object();
-  return w.take();
-}
-
-void add_order_routes(http::Router& router, OrderService& service, std::string media_base_url) {
-  auto routes = std::make_shared<OrderRoutes>(service, std::move(media_base_url));
+void add_order_routes(http::Router& router, OrderService& service) {
+  auto routes = std::make_shared<OrderRoutes>(service);
   auto bind = [routes](Response (OrderRoutes::*fn)(Request&, RequestContext&)) {
     return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
   };

@@ -10,6 +10,7 @@
 #include "catalog/product_store.hpp"
 #include "orders/idempotency_store.hpp"
 #include "orders/order.hpp"
+#include "orders/order_json.hpp"
 #include "orders/order_store.hpp"
 
 namespace shop {
@@ -37,10 +38,9 @@ struct IdempotentRequest {
 // Checkout and the order lifecycle.
 class OrderService {
  public:
-  // render writes the 201 body for a new order (it is stored with the idempotency key);
-  // stock_changed runs after every commit that changed product stock (the catalog cache).
-  OrderService(storage::Database& db, const Clock& clock,
-               std::function<std::string(const Order&)> render,
+  // public_url is the base of image URLs in order JSON; stock_changed runs after every commit
+  // that changed product stock (the catalog cache).
+  OrderService(storage::Database& db, const Clock& clock, std::string public_url,
                std::function<void()> stock_changed);
 
   // Turns the user's cart into an order in one transaction: each line's stock is deducted only
@@ -53,9 +53,11 @@ class OrderService {
   // The order if the caller owns it or is an admin; Error{not_found} otherwise.
   Order get(std::string_view id, std::string_view caller_id, bool admin);
   // Admin status change along the allowed moves; Error{conflict} for any other.
-  Order set_status(std::string_view id, std::string_view status);
+  Order set_status(std::string_view id, OrderStatus status);
   // Cancels a placed or paid order and gives its stock back, exactly once.
   Order cancel(std::string_view id, std::string_view caller_id, bool admin);
+
+  const OrderJson& json() const { return json_; }
 
   static constexpr std::chrono::hours kKeyLifetime{24};
 
@@ -65,7 +67,7 @@ class OrderService {
 
   storage::Database& db_;
   const Clock& clock_;
-  std::function<std::string(const Order&)> render_;
+  OrderJson json_;
   std::function<void()> stock_changed_;
   OrderStore store_;
   IdempotencyStore keys_;

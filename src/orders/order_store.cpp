@@ -13,6 +13,34 @@ namespace {
 using storage::to_value;
 using storage::Value;
 
+// SQLite: the cart in product-id order (any order would do: writers are serialized).
+constexpr std::string_view kCartLines =
+    "SELECT c.product_id, c.quantity FROM cart_items c WHERE c.user_id = $1 "
+    "ORDER BY c.product_id";
+// Safe: stock never goes below zero: the row changes only if enough is left, checked by the
+// database at the moment of the update. SQLite: writers are serialized by BEGIN IMMEDIATE.
+constexpr std::string_view kDeductStock =
+    "UPDATE products SET stock = stock - $2 WHERE id = $1 AND stock >= $2 "
+    "RETURNING name, price_cents, image_detail";
+constexpr std::string_view kProductName = "SELECT name FROM products WHERE id = $1";
+
+// Safe (PostgreSQL): the SQLite steps in one round trip. The cart rows are deleted, which locks
+// them (a second checkout of the cart waits, then finds it empty; an add to a line waits, then
+// starts a new line), and exactly the lines deleted are the ones ordered. Then the products are
+// locked in id order (no lock cycles), and each line is deducted only if enough is left; the
+// UPDATE re-checks the condition against the latest committed stock. A line without its `name`
+// came short (the last column says which product).
+constexpr std::string_view kTakeCartAndDeduct =
+    "WITH cart AS (DELETE FROM cart_items WHERE user_id = $1 RETURNING product_id, quantity), "
+    "locked AS (SELECT p.id FROM products p JOIN cart c ON c.product_id = p.id "
+    "ORDER BY p.id FOR UPDATE OF p), "
+    "deducted AS (UPDATE products p SET stock = p.stock - c.quantity FROM cart c, locked l "
+    "WHERE p.id = c.product_id AND l.id = p.id AND p.stock >= c.quantity "
+    "RETURNING p.id, p.name, p.price_cents, p.image_detail) "
+    "SELECT c.product_id, c.quantity, d.name, d.price_cents, d.image_detail, "
+    "CASE WHEN d.id IS NULL THEN (SELECT name FROM products WHERE id = c.product_id) END "
+    "FROM cart c LEFT JOIN deducted d ON d.id = c.product_id ORDER BY c.product_id";
+
 // Safe: new rows (a fresh random id), written in the checkout's transaction.
 constexpr std::string_view kInsertOrder =
     "INSERT INTO orders (id, user_id, status, total_cents, shipping_address, created_at, "
@@ -21,10 +49,6 @@ constexpr std::string_view kInsertOrder =
 constexpr std::string_view kInsertItems =
     "INSERT INTO order_items (order_id, line, product_id, name, image, price_cents, quantity) "
     "VALUES ";
-// Safe: the checkout locked these cart rows (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE).
-constexpr std::string_view kClearCart = "DELETE FROM cart_items WHERE user_id = $1";
-// Safe as kClearCart; inside the PostgreSQL statement the buyer is the order's $2.
-constexpr std::string_view kClearCartOfOrder = "DELETE FROM cart_items WHERE user_id = $2";
 constexpr std::string_view kOrderColumns =
     "o.id, o.user_id, o.status, o.total_cents, o.shipping_address, o.created_at, o.updated_at";
 constexpr std::string_view kItemsOf =
@@ -35,7 +59,7 @@ Order order_from_row(const storage::Row& row) {
   Order o;
   o.id = row.get_text(0);
   o.user_id = row.get_text(1);
-  o.status = row.get_text(2);
+  o.status = parse_order_status(row.get_text(2)).value_or(OrderStatus::placed);
   o.total = row.get_int(3);
   if (auto s = row.get_opt_text(4)) o.shipping = shipping_from_json(*s);
   o.created_at = row.get_int(5);
@@ -57,17 +81,11 @@ std::string where_clause(const OrderListQuery& q, std::vector<Value>& params) {
     where += fmt::format("o.{} = ${}", column, params.size());
   };
   if (q.user_id) add("user_id", *q.user_id);
-  if (q.status) add("status", *q.status);
+  if (q.status) add("status", std::string(to_string(*q.status)));
   return where;
 }
 
 }  // namespace
-
-bool status_move_allowed(std::string_view from, std::string_view to) {
-  return (from == "placed" && (to == "paid" || to == "cancelled")) ||
-         (from == "paid" && (to == "shipped" || to == "cancelled")) ||
-         (from == "shipped" && to == "delivered");
-}
 
 std::string shipping_to_json(const ShippingAddress& a) {
   JsonWriter w;
@@ -102,11 +120,44 @@ std::string insert_items_sql(std::size_t lines, std::size_t first) {
 
 }  // namespace
 
-void OrderStore::insert_and_clear_cart(storage::Executor& db, const Order& o) const {
+CartDeduction OrderStore::deduct_cart(storage::Executor& db, std::string_view user_id) const {
+  CartDeduction out;
+  if (db.dialect() == storage::Dialect::postgres) {
+    for (const auto& line : db.execute(kTakeCartAndDeduct, {to_value(user_id)}).rows()) {
+      if (line.is_null(2)) {
+        out.came_short = true;
+        out.short_product_name = line.get_opt_text(5);
+        return out;
+      }
+      out.items.push_back(OrderItem{line.get_text(0), line.get_text(2), line.get_opt_text(4),
+                                    line.get_int(3), line.get_int(1)});
+    }
+    return out;
+  }
+  // SQLite: writers are serialized by BEGIN IMMEDIATE, and statements run in process.
+  for (const auto& line : db.execute(kCartLines, {to_value(user_id)}).rows()) {
+    const std::string& product_id = line.get_text(0);
+    std::int64_t quantity = line.get_int(1);
+    auto deducted = db.execute(kDeductStock, {product_id, quantity});
+    if (deducted.empty()) {
+      auto name = db.execute(kProductName, {product_id});
+      out.came_short = true;
+      if (!name.empty()) out.short_product_name = name.front().get_opt_text(0);
+      return out;
+    }
+    const auto& p = deducted.front();
+    out.items.push_back(
+        OrderItem{product_id, p.get_text(0), p.get_opt_text(2), p.get_int(1), quantity});
+  }
+  if (!out.items.empty()) carts_.clear(db, user_id);
+  return out;
+}
+
+void OrderStore::insert(storage::Executor& db, const Order& o) const {
   std::vector<Value> order;
   order.emplace_back(o.id);
   order.emplace_back(o.user_id);
-  order.emplace_back(o.status);
+  order.emplace_back(std::string(to_string(o.status)));
   order.emplace_back(o.total);
   order.push_back(o.shipping ? Value(shipping_to_json(*o.shipping)) : Value(nullptr));
   order.emplace_back(o.created_at);
@@ -125,17 +176,14 @@ void OrderStore::insert_and_clear_cart(storage::Executor& db, const Order& o) co
   if (db.dialect() == storage::Dialect::postgres) {
     std::vector<Value> all = order;
     all.insert(all.end(), items.begin(), items.end());
-    db.execute(fmt::format("WITH new_order AS ({}), new_items AS ({}) {}", kInsertOrder,
-                           insert_items_sql(o.items.size(), 8), kClearCartOfOrder),
-               all);
+    db.execute(
+        fmt::format("WITH new_order AS ({}) {}", kInsertOrder, insert_items_sql(o.items.size(), 8)),
+        all);
     return;
   }
-  // SQLite has no data-modifying WITH; it runs in process, so three statements cost little.
+  // SQLite has no data-modifying WITH; it runs in process, so two statements cost little.
   db.execute(kInsertOrder, order);
   db.execute(insert_items_sql(o.items.size(), 1), items);
-  std::vector<Value> user;
-  user.emplace_back(o.user_id);
-  db.execute(kClearCart, user);
 }
 
 std::optional<Order> OrderStore::find(storage::Executor& db, std::string_view id) const {
@@ -195,15 +243,15 @@ std::int64_t OrderStore::count(storage::Executor& db, const OrderListQuery& q) c
 }
 
 bool OrderStore::move_status(storage::Executor& db, std::string_view id,
-                             const std::vector<std::string_view>& from, std::string_view to,
+                             const std::vector<OrderStatus>& from, OrderStatus to,
                              std::int64_t now) const {
   std::vector<Value> params;
   params.push_back(to_value(id));
-  params.push_back(to_value(to));
+  params.push_back(to_value(to_string(to)));
   params.emplace_back(now);
   std::string marks;
   for (auto f : from) {
-    params.push_back(to_value(f));
+    params.push_back(to_value(to_string(f)));
     marks += fmt::format("{}${}", marks.empty() ? "" : ", ", params.size());
   }
   // Safe: the status moves only from one of `from` as stored at the moment of the update, so of

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <future>
 #include <latch>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "core/time.hpp"
 #include "media/media_references.hpp"
 #include "media/media_store.hpp"
+#include "orders/order_store.hpp"
 #include "storage/migrator.hpp"
 #include "storage/transaction.hpp"
 #include "store_fixture.hpp"
@@ -161,6 +163,84 @@ TEST_P(ShopStore, CartAddsAtOnce_EachCounts_NoneBeyondStock) {
   EXPECT_EQ(carts_.availability(lease, u, plenty)->held, kThreads * 5);
   EXPECT_EQ(carts_.availability(lease, u, scarce)->held, 7);
   EXPECT_EQ(scarce_ok.load(), 7);
+}
+
+TEST_P(ShopStore, DeductCart_TakesEveryLine_DeductsStock_EmptiesOnlyThatCart) {
+  std::string u = user(), other = user(), a = product(5), b = product(3);
+  orders::OrderStore order_store;
+  auto lease = db_->acquire();
+  ASSERT_TRUE(carts_.add(lease, u, a, 2, 1000, 1));
+  ASSERT_TRUE(carts_.add(lease, u, b, 3, 1000, 2));
+  ASSERT_TRUE(carts_.add(lease, other, a, 1, 1000, 3));
+  {
+    Transaction tx(lease, TxMode::write);
+    orders::CartDeduction taken = order_store.deduct_cart(tx, u);
+    tx.commit();
+    EXPECT_FALSE(taken.came_short);
+    ASSERT_EQ(taken.items.size(), 2u);
+    EXPECT_EQ(taken.items[0].quantity + taken.items[1].quantity, 5);
+    EXPECT_EQ(taken.items[0].name, "Mug");
+    EXPECT_EQ(taken.items[0].price, 1250);
+  }
+  EXPECT_EQ(products_.find(lease, a)->stock, 3);
+  EXPECT_EQ(products_.find(lease, b)->stock, 0);
+  EXPECT_TRUE(carts_.lines(lease, u).empty());
+  EXPECT_EQ(carts_.lines(lease, other).size(), 1u);  // another buyer's cart stays
+  Transaction again(lease, TxMode::write);
+  EXPECT_TRUE(order_store.deduct_cart(again, u).items.empty());  // an empty cart takes nothing
+}
+
+TEST_P(ShopStore, DeductCart_AShortLine_NamesItsProduct_AndRollingBackKeepsEverything) {
+  std::string u = user(), plenty = product(50), scarce = product(2);
+  orders::OrderStore order_store;
+  auto lease = db_->acquire();
+  ASSERT_TRUE(carts_.add(lease, u, plenty, 4, 1000, 1));
+  ASSERT_TRUE(carts_.add(lease, u, scarce, 2, 1000, 2));
+  products_.return_stock(lease, scarce, -1);  // someone bought one meanwhile
+  {
+    Transaction tx(lease, TxMode::write);
+    orders::CartDeduction taken = order_store.deduct_cart(tx, u);
+    EXPECT_TRUE(taken.came_short);
+    EXPECT_EQ(taken.short_product_name, "Mug");
+  }  // rolled back
+  EXPECT_EQ(products_.find(lease, plenty)->stock, 50);
+  EXPECT_EQ(products_.find(lease, scarce)->stock, 1);
+  EXPECT_EQ(carts_.lines(lease, u).size(), 2u);
+}
+
+TEST_P(ShopStore, DeductCart_ALineAddedWhileTheOrderIsWritten_StaysInTheCart) {
+  std::string u = user(), ordered = product(5), added_meanwhile = product(5);
+  orders::OrderStore order_store;
+  auto second = open({.pool_size = 1});
+  auto lease = db_->acquire();
+  ASSERT_TRUE(carts_.add(lease, u, ordered, 1, 1000, 1));
+  Transaction tx(lease, TxMode::write);
+  orders::CartDeduction taken = order_store.deduct_cart(tx, u);
+  ASSERT_EQ(taken.items.size(), 1u);
+  // Another request adds a product the checkout did not take. PostgreSQL runs it now; SQLite
+  // makes it wait for the checkout's commit (one writer at a time).
+  auto add = std::async(std::launch::async, [&] {
+    auto other = second->acquire();
+    return carts_.add(other, u, added_meanwhile, 1, 1000, 2).has_value();
+  });
+  add.wait_for(std::chrono::milliseconds(500));
+  orders::Order order;
+  order.id = new_id();
+  order.user_id = u;
+  order.items = taken.items;
+  order.total = 1250;
+  order.created_at = order.updated_at = 3;
+  order_store.insert(tx, order);
+  tx.commit();
+  EXPECT_TRUE(add.get());
+  auto left = carts_.lines(lease, u);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].product_id, added_meanwhile);
+  auto stored = order_store.find(lease, order.id);
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->items.size(), 1u);
+  EXPECT_EQ(stored->items[0].product_id, ordered);
+  EXPECT_EQ(stored->status, orders::OrderStatus::placed);
 }
 
 // The media folder and the references, with a product table to refer from.
