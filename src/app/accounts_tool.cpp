@@ -9,22 +9,19 @@
 #include "cache/in_process_rate_limiter.hpp"
 #include "core/clock.hpp"
 #include "storage/migrator.hpp"
-#include "storage/open_database.hpp"
 
 namespace shop::app {
 
 struct AccountsTool::Parts {
   explicit Parts(const Config& config)
-      : db(storage::open_database(config.database_url, {.pool_size = 1})),
-        migrated((storage::Migrator(*db).apply(), true)),
+      : db(storage::open_and_migrate(config.database_url, {.pool_size = 1}).db),
         tokens(jwt_secret(config, *spdlog::default_logger()), config.access_token_ttl, clock),
         hasher(1),
         limiter(clock),
         service(*db, hasher, tokens, limiter, clock) {}
 
   SystemClock clock;
-  std::unique_ptr<storage::Database> db;
-  bool migrated;
+  std::unique_ptr<storage::Database> db;  // migrated
   auth::AccessTokens tokens;
   auth::PasswordHasher hasher;
   cache::InProcessRateLimiter limiter;

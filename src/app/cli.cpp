@@ -20,7 +20,6 @@
 #include "media/image_pipeline.hpp"
 #include "media/media_store.hpp"
 #include "storage/migrator.hpp"
-#include "storage/open_database.hpp"
 
 namespace shop::app {
 
@@ -141,11 +140,11 @@ int seed_demo(const CommandLine& cli, const Config& config, std::ostream& out, s
         << "usage: shopd seed-demo [--products N]\n";
     return kExitUsage;
   }
-  auto db = storage::open_database(config.database_url, {.pool_size = 1});
-  storage::Migrator(*db).apply();
+  auto migrated = storage::open_and_migrate(config.database_url, {.pool_size = 1});
   media::init_image_library();
   media::MediaStore media(config.media_dir);
-  auto outcome = catalog::seed_demo_catalog(*db, media, count, epoch_ms(SystemClock().now()));
+  auto outcome =
+      catalog::seed_demo_catalog(*migrated.db, media, count, epoch_ms(SystemClock().now()));
   out << "seed-demo: " << outcome.created << " products added, " << outcome.existing
       << " already there (" << count << " demo products in all; images in " << config.media_dir
       << ")\n";
@@ -180,15 +179,11 @@ int run_command(const CommandLine& cli, const Environment& env, std::ostream& ou
   spdlog::set_default_logger(logger);  // the storage layer's warnings share our format and stream
   try {
     if (cli.command == Command::migrate) {
-      storage::DatabaseOptions options;
-      options.pool_size = 1;
-      auto db = storage::open_database(config.database_url, options);
-      storage::Migrator migrator(*db);
-      auto applied = migrator.apply();
-      for (const auto& m : applied)
+      auto migrated = storage::open_and_migrate(config.database_url, {.pool_size = 1});
+      for (const auto& m : migrated.applied)
         out << "applied " << storage::migration_label(m.version, m.name) << "\n";
-      out << (applied.empty() ? "database is up to date" : "migrations applied")
-          << " (schema version " << migrator.current_version() << ")\n";
+      out << (migrated.applied.empty() ? "database is up to date" : "migrations applied")
+          << " (schema version " << migrated.schema_version << ")\n";
       return kExitOk;
     }
     if (cli.command == Command::create_admin) return create_admin(cli, config, out, err);

@@ -13,8 +13,7 @@ using http::Request;
 using http::RequestContext;
 using http::Response;
 
-void add_service_routes(http::Router& router, storage::Database& db,
-                        const http::Metrics* const& metrics,
+void add_service_routes(http::Router& router, storage::Database& db, const http::Metrics& metrics,
                         std::function<std::string()> cache_status) {
   router.add({.method = Method::get,
               .pattern = "/",
@@ -46,12 +45,11 @@ void add_service_routes(http::Router& router, storage::Database& db,
                   },
               .execution = Execution::worker,
               .rate_limited = false});
-  // The metrics object is built after the routes (it needs the route table), hence the pointer.
   router.add({.method = Method::get,
               .pattern = "/metrics",
               .handler =
                   [&metrics](Request&, RequestContext&) {
-                    return Response::text(200, metrics != nullptr ? metrics->render() : "",
+                    return Response::text(200, metrics.render(),
                                           "text/plain; version=0.0.4; charset=utf-8");
                   },
               .execution = Execution::io_thread,

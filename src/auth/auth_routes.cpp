@@ -166,9 +166,7 @@ void add_auth_routes(http::Router& router, AuthService& service, AvatarService& 
                      cache::RateLimiter& limiter, AuthRouteOptions options) {
   ThreadPool* hashing = options.hashing_routes_pool;
   auto routes = std::make_shared<AuthRoutes>(service, avatars, limiter, std::move(options));
-  auto bind = [routes](Response (AuthRoutes::*fn)(Request&, RequestContext&)) {
-    return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
-  };
+  http::MemberHandlers bind(routes);
   router.add({.method = Method::post,
               .pattern = "/api/users/register",
               .handler = bind(&AuthRoutes::register_user),

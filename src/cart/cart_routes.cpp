@@ -98,9 +98,7 @@ class CartRoutes {
 
 void add_cart_routes(http::Router& router, CartService& service, std::string media_base_url) {
   auto routes = std::make_shared<CartRoutes>(service, std::move(media_base_url));
-  auto bind = [routes](Response (CartRoutes::*fn)(Request&, RequestContext&)) {
-    return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
-  };
+  http::MemberHandlers bind(routes);
   router.add({.method = Method::get,
               .pattern = "/api/cart",
               .handler = bind(&CartRoutes::get),

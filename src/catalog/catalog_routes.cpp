@@ -219,9 +219,7 @@ ProductQuery parse_product_query(std::string_view query_string) {
 void add_catalog_routes(http::Router& router, CatalogService& service,
                         CatalogRouteOptions options) {
   auto routes = std::make_shared<CatalogRoutes>(service, options);
-  auto bind = [routes](Response (CatalogRoutes::*fn)(Request&, RequestContext&)) {
-    return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
-  };
+  http::MemberHandlers bind(routes);
   constexpr unsigned kAnyBody = static_cast<unsigned>(BodyKind::json) |
                                 static_cast<unsigned>(BodyKind::form) |
                                 static_cast<unsigned>(BodyKind::multipart);

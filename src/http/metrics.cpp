@@ -23,23 +23,29 @@ std::string escape_label(std::string_view v) {
 
 }  // namespace
 
-Metrics::Metrics(const Router& router) {
-  for (const auto& r : router.routes()) {
-    auto s = std::make_unique<Series>();
-    s->method = std::string(method_name(r->method));
-    s->route = escape_label(r->pattern);
-    series_.push_back(std::move(s));
-  }
-  auto none = std::make_unique<Series>();
-  none->method = "any";
-  none->route = "unmatched";
-  series_.push_back(std::move(none));
-}
+Metrics::Metrics(const Router& router) : router_(router) {}
 
 Metrics::~Metrics() = default;
 
+const std::vector<std::unique_ptr<Metrics::Series>>& Metrics::series() const {
+  std::call_once(series_made_, [this] {
+    for (const auto& r : router_.routes()) {
+      auto s = std::make_unique<Series>();
+      s->method = std::string(method_name(r->method));
+      s->route = escape_label(r->pattern);
+      series_.push_back(std::move(s));
+    }
+    auto none = std::make_unique<Series>();
+    none->method = "any";
+    none->route = "unmatched";
+    series_.push_back(std::move(none));
+  });
+  return series_;
+}
+
 void Metrics::record(std::size_t route_index, int status, std::chrono::microseconds duration) {
-  Series& s = *series_[route_index < series_.size() ? route_index : series_.size() - 1];
+  const auto& all = series();
+  Series& s = *all[route_index < all.size() ? route_index : all.size() - 1];
   if (status >= 100 && status < 600)
     s.by_status[status - 100].fetch_add(1, std::memory_order_relaxed);
   double seconds = static_cast<double>(duration.count()) / 1e6;
@@ -63,7 +69,8 @@ std::string Metrics::render() const {
   fmt::format_to(it,
                  "# HELP shopd_http_requests_total HTTP requests by route and status.\n"
                  "# TYPE shopd_http_requests_total counter\n");
-  for (const auto& s : series_)
+  const auto& all = series();
+  for (const auto& s : all)
     for (std::size_t i = 0; i < s->by_status.size(); ++i)
       if (auto n = s->by_status[i].load(std::memory_order_relaxed))
         fmt::format_to(it,
@@ -73,7 +80,7 @@ std::string Metrics::render() const {
       it,
       "# HELP shopd_http_request_duration_seconds Time from parsed request to response.\n"
       "# TYPE shopd_http_request_duration_seconds histogram\n");
-  for (const auto& s : series_) {
+  for (const auto& s : all) {
     std::uint64_t count = s->count.load(std::memory_order_relaxed);
     if (count == 0) continue;
     std::uint64_t cumulative = 0;

@@ -18,13 +18,15 @@ class Router;
 // Recording is lock-free; rendering reads the atomics.
 class Metrics {
  public:
-  // One series per route of the router, plus one for requests that matched no route.
+  // One series per route of the router, plus one for requests that matched no route. The
+  // router may still be filled after this: the series are made from it on the first record or
+  // render, once every route is in (the server starts after all routes are added).
   explicit Metrics(const Router& router);
   ~Metrics();
 
   // route_index is Route::index, or unmatched() for 404/405 answers.
   void record(std::size_t route_index, int status, std::chrono::microseconds duration);
-  std::size_t unmatched() const { return series_.size() - 1; }
+  std::size_t unmatched() const { return series().size() - 1; }
 
   // Adds lines to the output: a gauge or counter read at scrape time (help, type, value).
   void add_gauge(std::string name, std::string help, std::string type,
@@ -47,7 +49,11 @@ class Metrics {
     std::string name, help, type;
     std::function<double()> read;
   };
-  std::vector<std::unique_ptr<Series>> series_;
+  const std::vector<std::unique_ptr<Series>>& series() const;
+
+  const Router& router_;
+  mutable std::once_flag series_made_;
+  mutable std::vector<std::unique_ptr<Series>> series_;
   mutable std::mutex gauges_mutex_;
   std::vector<Gauge> gauges_;
 };

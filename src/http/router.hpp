@@ -79,6 +79,22 @@ class Router {
   std::vector<Pattern> static_patterns_;
 };
 
+// Handlers that call member functions of one routes object, which they share and keep alive:
+// `http::MemberHandlers bind(routes); router.add({..., .handler = bind(&CartRoutes::get)});`
+template <class Routes>
+class MemberHandlers {
+ public:
+  explicit MemberHandlers(std::shared_ptr<Routes> routes) : routes_(std::move(routes)) {}
+  Handler operator()(Response (Routes::*fn)(Request&, RequestContext&)) const {
+    return [routes = routes_, fn](Request& req, RequestContext& ctx) {
+      return ((*routes).*fn)(req, ctx);
+    };
+  }
+
+ private:
+  std::shared_ptr<Routes> routes_;
+};
+
 // Decodes %XX escapes; returns false on a malformed escape or an encoded NUL.
 bool percent_decode(std::string_view in, std::string& out);
 

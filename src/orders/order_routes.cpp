@@ -182,9 +182,7 @@ class OrderRoutes {
 
 void add_order_routes(http::Router& router, OrderService& service) {
   auto routes = std::make_shared<OrderRoutes>(service);
-  auto bind = [routes](Response (OrderRoutes::*fn)(Request&, RequestContext&)) {
-    return [routes, fn](Request& req, RequestContext& ctx) { return ((*routes).*fn)(req, ctx); };
-  };
+  http::MemberHandlers bind(routes);
   router.add({.method = Method::post,
               .pattern = "/api/orders",
               .handler = bind(&OrderRoutes::place),

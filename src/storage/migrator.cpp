@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "storage/embedded_migrations.hpp"
+#include "storage/open_database.hpp"
 #include "storage/transaction.hpp"
 
 namespace shop::storage {
@@ -186,6 +187,15 @@ std::vector<const Migrator::Known*> Migrator::pending_of(
     if (!done) result.push_back(&known);
   }
   return result;
+}
+
+MigratedDatabase open_and_migrate(std::string_view url, const DatabaseOptions& options) {
+  MigratedDatabase out;
+  out.db = open_database(url, options);
+  Migrator migrator(*out.db);
+  out.applied = migrator.apply();
+  out.schema_version = migrator.current_version();
+  return out;
 }
 
 }  // namespace shop::storage

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,5 +73,16 @@ class Migrator {
   Database& db_;
   std::vector<Known> known_;  // by version
 };
+
+// A database opened from DATABASE_URL with its schema brought up to date: what the server and
+// every command that touches the database start with.
+struct MigratedDatabase {
+  std::unique_ptr<Database> db;
+  std::vector<MigrationInfo> applied;  // what this start applied, in order
+  int schema_version = 0;
+};
+
+// open_database() then Migrator::apply(); throws std::runtime_error (one line) like both.
+MigratedDatabase open_and_migrate(std::string_view url, const DatabaseOptions& options);
 
 }  // namespace shop::storage

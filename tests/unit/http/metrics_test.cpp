@@ -28,6 +28,23 @@ TEST(Metrics, HistogramBucketsAreCumulative) {
             std::string::npos);
 }
 
+TEST(Metrics, RoutesAddedAfterItWasBuilt_GetSeriesOfTheirOwn) {
+  Router router;
+  Metrics m(router);  // the app builds it first, so routes can render it
+  router.add({.method = Method::get, .pattern = "/a", .handler = {}});
+  router.add({.method = Method::post, .pattern = "/b", .handler = {}});
+  m.record(1, 201, std::chrono::microseconds(10));
+  m.record(m.unmatched(), 404, std::chrono::microseconds(10));
+  std::string text = m.render();
+  EXPECT_NE(text.find(R"(shopd_http_requests_total{method="POST",route="/b",status="201"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(R"(shopd_http_requests_total{method="any",route="unmatched",status="404"} 1)"),
+      std::string::npos)
+      << text;
+}
+
 TEST(Metrics, GaugesAreReadAtScrape) {
   Router router;
   Metrics m(router);
