@@ -1,4 +1,5 @@
-# Turns src/storage/migrations/<dialect>/NNNN_name.sql into a C++ table of migrations.
+# Turns src/storage/migrations/<folder>/NNNN_name.sql into a C++ table of migrations. The folders
+# are sqlite/, postgres/ and common/ (both dialects; a dialect folder's file wins for its version).
 file(GLOB dialect_dirs LIST_DIRECTORIES true ${MIGRATIONS_DIR}/*)
 set(body "")
 foreach(dir IN LISTS dialect_dirs)

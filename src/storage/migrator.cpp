@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <stdexcept>
 #include <utility>
 
@@ -51,14 +52,20 @@ bool migrations_table_exists(Executor& executor) {
 
 }  // namespace
 
-std::vector<Migration> embedded_migrations_for(Dialect dialect) {
+std::vector<Migration> migrations_for(std::span<const EmbeddedMigration> all, Dialect dialect) {
+  std::map<int, const EmbeddedMigration*> chosen;
+  for (const auto& m : all)
+    if (m.dialect == dialect_name(dialect)) chosen[m.version] = &m;
+  for (const auto& m : all)
+    if (m.dialect == kCommonMigrations) chosen.try_emplace(m.version, &m);
   std::vector<Migration> result;
-  for (const auto& embedded : embedded_migrations()) {
-    if (embedded.dialect != dialect_name(dialect)) continue;
-    result.push_back(
-        Migration{embedded.version, std::string(embedded.name), std::string(embedded.sql)});
-  }
+  for (const auto& [version, m] : chosen)
+    result.push_back(Migration{version, std::string(m->name), std::string(m->sql)});
   return result;
+}
+
+std::vector<Migration> embedded_migrations_for(Dialect dialect) {
+  return migrations_for(embedded_migrations(), dialect);
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/embedded_migrations.hpp"
 
 namespace shop::storage {
 
@@ -25,7 +27,10 @@ struct MigrationInfo {
   bool operator==(const MigrationInfo&) const = default;
 };
 
-// The migrations compiled into this binary for a dialect, by version.
+// The migrations of a dialect out of `all`, by version: those of the dialect's folder, and those
+// of common/ for every version the dialect's folder does not have (its file wins).
+std::vector<Migration> migrations_for(std::span<const EmbeddedMigration> all, Dialect dialect);
+// migrations_for() over the migrations compiled into this binary.
 std::vector<Migration> embedded_migrations_for(Dialect dialect);
 
 // Lower-case hex SHA-256, the checksum recorded for each applied migration.
