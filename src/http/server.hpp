@@ -17,7 +17,6 @@ class ThreadPool;
 namespace shop::http {
 
 class Pipeline;
-class Session;
 struct IoWorker;
 
 struct ServerOptions {
@@ -41,7 +40,9 @@ struct ServerOptions {
 };
 
 // The HTTP/1.1 server on Boost.Beast and Asio: one io_context per I/O thread, each with its own
-// SO_REUSEPORT acceptor. Handlers marked Execution::worker run on the worker pool.
+// SO_REUSEPORT acceptor, accepting connections (http/session.hpp serves each), sweeping their
+// deadlines and shutting down gracefully. Handlers marked Execution::worker run on the worker
+// pool.
 class Server {
  public:
   Server(ServerOptions options, const Pipeline& pipeline, ThreadPool& workers, spdlog::logger& log);
@@ -66,7 +67,6 @@ class Server {
   std::size_t open_connections() const;
 
  private:
-  friend class Session;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
