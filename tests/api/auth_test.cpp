@@ -10,8 +10,8 @@
 #include "auth/user_store.hpp"
 #include "backends.hpp"
 #include "core/clock.hpp"
+#include "fake_clock.hpp"
 #include "http_client.hpp"
-#include "offset_clock.hpp"
 #include "test_server.hpp"
 
 namespace shop::test {
@@ -89,7 +89,7 @@ class AuthApi : public ::testing::TestWithParam<std::string> {
 
   TempDir dir_;
   FreshDatabase db_;
-  OffsetClock clock_;
+  FakeClock clock_{FakeClock::Start::system};
   std::unique_ptr<TestServer> server_;
 };
 
@@ -287,7 +287,7 @@ TEST_P(AuthApi, Sessions_EndAtOnce_OnLogoutReuseAndPasswordChange) {
   Headers rotated_bearer = {
       {"Authorization", "Bearer " + std::string(rotated.json().at("accessToken").as_string())}};
   ASSERT_EQ(c.get("/api/users/profile", rotated_bearer).status, 200);
-  clock_.offset = 30s;                                 // past the grace for concurrent refreshes
+  clock_.set_offset(30s);                              // past the grace for concurrent refreshes
   ASSERT_EQ(refresh(c, cookie_token(b)).status, 401);  // the stolen copy comes back
   EXPECT_EQ(profile(b).status, 401);
   EXPECT_EQ(c.get("/api/users/profile", rotated_bearer).status, 401);
@@ -332,7 +332,7 @@ TEST_P(AuthApi, Tokens_MissingMalformedTamperedOrExpiredAre401) {
   EXPECT_EQ(c.get("/api/users/profile", {{"Authorization", "Bearer " + none}}).status, 401);
 
   EXPECT_EQ(c.get("/api/users/profile", {{"Authorization", "Bearer " + token}}).status, 200);
-  clock_.offset = 900s + 61s;
+  clock_.set_offset(900s + 61s);
   auto expired = c.get("/api/users/profile", {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(expired.status, 401);
   EXPECT_EQ(expired.json().at("message"), "Not authorized, token expired");
@@ -344,7 +344,7 @@ TEST_P(AuthApi, Refresh_ReuseOfARetiredTokenRevokesTheWholeSession) {
   std::string first = cookie_token(reg);
   auto second = refresh(c, first);
   ASSERT_EQ(second.status, 200);
-  clock_.offset = 30s;  // past the grace for concurrent refreshes
+  clock_.set_offset(30s);  // past the grace for concurrent refreshes
   auto stolen = refresh(c, first);
   EXPECT_EQ(stolen.status, 401);
   // The thief's replay ended the session: the legitimate newest token is dead too.
@@ -386,7 +386,7 @@ TEST_P(AuthApi, Refresh_WithoutOrWithUnknownCookieIs401AndExpires) {
   EXPECT_EQ(refresh(c, std::string(64, 'a')).status, 401);
   EXPECT_EQ(refresh(c, "short").status, 401);
   std::string token = cookie_token(register_user(c, "ada@example.com"));
-  clock_.offset = 604800s + 1s;
+  clock_.set_offset(604800s + 1s);
   EXPECT_EQ(refresh(c, token).status, 401);
 }
 
@@ -513,7 +513,7 @@ TEST_P(AuthApi, RateLimit_FailedLoginsPerAccountWhateverTheAddress) {
   ASSERT_TRUE(blocked.header("Retry-After").has_value());
   EXPECT_GT(std::stoi(*blocked.header("Retry-After")), 0);
   EXPECT_EQ(login(c, "someone-else@example.com").status, 401);  // other accounts unaffected
-  clock_.offset = 3601s;
+  clock_.set_offset(3601s);
   EXPECT_EQ(login(c, "victim@example.com", "password1").status, 200);
 }
 

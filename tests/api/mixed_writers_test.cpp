@@ -13,20 +13,14 @@
 #include <set>
 #include <thread>
 
-#include "backends.hpp"
-#include "http_client.hpp"
 #include "multipart_body.hpp"
-#include "seed.hpp"
-#include "storage/migrator.hpp"
+#include "shop_api.hpp"
 #include "test_images.hpp"
-#include "test_server.hpp"
 
 namespace shop::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kSecret(40, 'j');
 
 // Runs every task on its own thread, all released at the same moment; returns when all ended.
 void all_at_once(const std::vector<std::function<void()>>& tasks) {
@@ -73,30 +67,10 @@ class Tally {
   std::map<int, int> counts_;
 };
 
-class MixedWriters : public ::testing::TestWithParam<std::string> {
+class MixedWriters : public ShopApi {
  protected:
-  void SetUp() override {
-    db_ = fresh_database(GetParam(), dir_.path());
-    if (db_.url.empty()) GTEST_SKIP() << GetParam() << " is not available here";
-    server_ = std::make_unique<TestServer>(Env{{"DATABASE_URL", db_.url},
-                                               {"JWT_SECRET", kSecret},
-                                               {"JWT_REFRESH_SECRET", std::string(40, 'r')},
-                                               {"RATE_LIMIT_MAX", "0"},
-                                               {"WORKER_THREADS", "16"},
-                                               {"DATABASE_POOL_SIZE", "16"},
-                                               {"MEDIA_DIR", media_dir().string()},
-                                               {"PUBLIC_URL", "https://shop.example"}});
-    store_ = storage::open_database(db_.url, {.pool_size = 2});
-    seed_ = std::make_unique<Seeder>(*store_, kSecret);
-    client_ = std::make_unique<HttpClient>(server_->port());
-    admin_ = seed_->user("admin@example.com", "admin");
-  }
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    seed_.reset();
-    store_.reset();
-    if (db_.drop) db_.drop();
+  Env extra_env() const override {
+    return {{"DATABASE_POOL_SIZE", "16"}, {"MEDIA_DIR", media_dir().string()}};
   }
 
   fs::path media_dir() const { return dir_.path() / "media"; }
@@ -107,18 +81,9 @@ class MixedWriters : public ::testing::TestWithParam<std::string> {
       out.push_back(seed_->user(prefix + std::to_string(i) + "@example.com"));
     return out;
   }
-  int add_to_cart(HttpClient& c, const Headers& who, const std::string& product, int q = 1) {
-    return c
-        .request("POST", "/api/cart/add",
-                 R"({"productId":")" + product + R"(","quantity":)" + std::to_string(q) + "}", who)
-        .status;
-  }
-  HttpResponse checkout(HttpClient& c, const Headers& who) {
-    return c.request("POST", "/api/orders", "{}", who);
-  }
   std::string place_one(const Headers& who, const std::string& product, int q = 1) {
-    EXPECT_EQ(add_to_cart(*client_, who, product, q), 200);
-    auto r = checkout(*client_, who);
+    EXPECT_EQ(add(who, product, q).status, 200);
+    auto r = place(*client_, who);
     EXPECT_EQ(r.status, 201) << r.body;
     return std::string(r.json().at("order").at("_id").as_string());
   }
@@ -204,14 +169,6 @@ class MixedWriters : public ::testing::TestWithParam<std::string> {
     Headers h = {admin_[0], {"Content-Type", MultipartBody::content_type()}};
     return c.request(method, target, body.str(), h);
   }
-
-  TempDir dir_;
-  FreshDatabase db_;
-  std::unique_ptr<TestServer> server_;
-  std::unique_ptr<storage::Database> store_;
-  std::unique_ptr<Seeder> seed_;
-  std::unique_ptr<HttpClient> client_;
-  Headers admin_;
 };
 
 TEST_P(MixedWriters, CheckoutsWhileAnAdminEditsTheDescription_KeepEverySale) {
@@ -220,7 +177,7 @@ TEST_P(MixedWriters, CheckoutsWhileAnAdminEditsTheDescription_KeepEverySale) {
     std::string item = seed_->product("Last units", 500, kUnits);
     auto people = buyers(kUnits, "r" + std::to_string(round) + "-buyer");
     for (const auto& b : people)
-      ASSERT_EQ(add_to_cart(*client_, b, item), 200);
+      ASSERT_EQ(add(*client_, b, item).status, 200);
     Tally orders;
     std::atomic<bool> done{false};
     std::atomic<int> left{kUnits};
@@ -230,7 +187,7 @@ TEST_P(MixedWriters, CheckoutsWhileAnAdminEditsTheDescription_KeepEverySale) {
     for (const auto& b : people)
       tasks.emplace_back([&, b] {
         HttpClient c(server_->port());
-        orders.add(checkout(c, b).status);
+        orders.add(place(c, b).status);
         if (--left == 0) done = true;
       });
     tasks.emplace_back([&] { last_edit = edit_descriptions_until(done, item, edits); });
@@ -252,7 +209,7 @@ TEST_P(MixedWriters, CheckoutsAndCancelsAtOnce_BalanceTheStock) {
       placed.emplace_back(b, place_one(b, item));
     auto late = buyers(kNewBuyers, "r" + std::to_string(round) + "-late");
     for (const auto& b : late)
-      ASSERT_EQ(add_to_cart(*client_, b, item), 200);
+      ASSERT_EQ(add(*client_, b, item).status, 200);
     Tally cancels, orders;
     std::vector<std::function<void()>> tasks;
     for (const auto& [who, order] : placed)
@@ -263,7 +220,7 @@ TEST_P(MixedWriters, CheckoutsAndCancelsAtOnce_BalanceTheStock) {
     for (const auto& b : late)
       tasks.emplace_back([&, b] {
         HttpClient c(server_->port());
-        orders.add(checkout(c, b).status);
+        orders.add(place(c, b).status);
       });
     all_at_once(tasks);
     EXPECT_EQ(cancels[200], kPlaced) << cancels.str();
@@ -312,11 +269,11 @@ TEST_P(MixedWriters, CartAddsAtOnce_EachOneCounts_AndNeverBeyondStock) {
     for (int i = 0; i < 10; ++i) {
       tasks.emplace_back([&] {
         HttpClient c(server_->port());
-        plenty_adds.add(add_to_cart(c, shopper, plenty));
+        plenty_adds.add(add(c, shopper, plenty).status);
       });
       tasks.emplace_back([&] {
         HttpClient c(server_->port());
-        scarce_adds.add(add_to_cart(c, shopper, scarce));
+        scarce_adds.add(add(c, shopper, scarce).status);
       });
     }
     all_at_once(tasks);
@@ -339,14 +296,14 @@ TEST_P(MixedWriters, CartAddsDuringCheckouts_LoseNoUnit) {
     all_at_once({[&] {
                    HttpClient c(server_->port());
                    for (int i = 0; i < kAdds; ++i)
-                     adds.add(add_to_cart(c, shopper, item));
+                     adds.add(add(c, shopper, item).status);
                    adding = false;
                  },
                  [&] {
                    HttpClient c(server_->port());
                    while (adding.load())
-                     orders.add(checkout(c, shopper).status);
-                   orders.add(checkout(c, shopper).status);
+                     orders.add(place(c, shopper).status);
+                   orders.add(place(c, shopper).status);
                  }});
     EXPECT_EQ(adds[200], kAdds) << adds.str();
     EXPECT_GE(orders[201], 1) << orders.str();
@@ -365,7 +322,7 @@ TEST_P(MixedWriters, AdminSetsStockDuringCheckouts_SellsExactlyWhatWasSet) {
     std::string item = seed_->product("Restocked", 900, kBuyers);
     auto people = buyers(kBuyers, "r" + std::to_string(round) + "-wait");
     for (const auto& b : people)
-      ASSERT_EQ(add_to_cart(*client_, b, item), 200);
+      ASSERT_EQ(add(*client_, b, item).status, 200);
     {
       auto lease = store_->acquire();
       lease.execute("UPDATE products SET stock = 0 WHERE id = $1", {item});  // sold out
@@ -384,7 +341,7 @@ TEST_P(MixedWriters, AdminSetsStockDuringCheckouts_SellsExactlyWhatWasSet) {
         int status = 0;
         for (;;) {
           bool after_restock = restocked.load();
-          status = checkout(c, b).status;
+          status = place(c, b).status;
           if (status != 409 || after_restock || std::chrono::steady_clock::now() > give_up) break;
           std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }

@@ -18,9 +18,9 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
+#include "fake_clock.hpp"
 #include "media/media_references.hpp"
 #include "media/media_store.hpp"
-#include "offset_clock.hpp"
 #include "orders/idempotency_store.hpp"
 #include "storage/job_lease.hpp"
 #include "storage/migrator.hpp"
@@ -38,7 +38,7 @@ class BackgroundJobs : public StoreTest {
     if (IsSkipped()) return;
     Migrator(*db_).apply();
   }
-  test::OffsetClock clock_;
+  test::FakeClock clock_{test::FakeClock::Start::system};
 };
 
 TEST_P(BackgroundJobs, Lease_OneHolderAtATime_TakenOverWhenItExpires) {
@@ -49,12 +49,12 @@ TEST_P(BackgroundJobs, Lease_OneHolderAtATime_TakenOverWhenItExpires) {
   EXPECT_TRUE(a.acquire(3s));
   EXPECT_FALSE(b.acquire(3s));
   EXPECT_TRUE(other_job.acquire(3s));  // leases are per job
-  clock_.offset = 2s;
+  clock_.set_offset(2s);
   EXPECT_TRUE(a.acquire(3s));  // renewed: now lasts until 5 s
-  clock_.offset = 4s;
+  clock_.set_offset(4s);
   EXPECT_FALSE(b.acquire(3s));
   // a is killed (kill -9): it never renews nor releases. Once its lease ran out, b takes over.
-  clock_.offset = 5001ms;
+  clock_.set_offset(5001ms);
   EXPECT_TRUE(b.acquire(3s));
   EXPECT_FALSE(a.acquire(3s));
   b.release();

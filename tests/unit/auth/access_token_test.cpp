@@ -7,18 +7,14 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/error.hpp"
+#include "fake_clock.hpp"
 
 namespace shop::auth {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return t; }
-  std::chrono::steady_clock::time_point steady_now() const override { return {}; }
-  std::chrono::system_clock::time_point t{std::chrono::seconds(1'800'000'000)};
-};
+using test::FakeClock;
 
 const std::string kSecret(32, 's');
 
@@ -46,7 +42,7 @@ class AccessTokenTest : public ::testing::Test {
 
   boost::json::object payload(std::int64_t exp_offset = 900) {
     std::int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(clock_.t.time_since_epoch()).count();
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
     return {{"id", "u1"}, {"sub", "u1"}, {"iat", now}, {"exp", now + exp_offset}};
   }
 
@@ -117,9 +113,9 @@ TEST_F(AccessTokenTest, OtherAlgorithmsAreRejected) {
 
 TEST_F(AccessTokenTest, ExpiryHasSixtySecondsOfLeeway) {
   auto token = tokens_.issue("u1");
-  clock_.t += 900s + 60s;
+  clock_.advance(900s + 60s);
   EXPECT_EQ(tokens_.verify(token).user_id, "u1");
-  clock_.t += 1s;
+  clock_.advance(1s);
   try {
     tokens_.verify(token);
     FAIL();
@@ -142,7 +138,7 @@ TEST_F(AccessTokenTest, MissingOrMalformedExpIsRejected) {
 TEST_F(AccessTokenTest, NotBeforeInTheFutureIsRejected) {
   auto p = payload();
   std::int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(clock_.t.time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
   p["nbf"] = now + 120;
   expect_rejected(forge(kHs256, p));
   p["nbf"] = now + 30;  // within the leeway

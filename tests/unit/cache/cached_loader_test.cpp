@@ -9,18 +9,14 @@
 #include <vector>
 
 #include "cache/in_process_cache.hpp"
+#include "fake_clock.hpp"
 
 namespace shop::cache {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return {}; }
-  std::chrono::steady_clock::time_point steady_now() const override { return t; }
-  std::chrono::steady_clock::time_point t{std::chrono::hours(1)};
-};
+using test::FakeClock;
 
 // A networked store that is down: the chosen calls throw.
 class FailingCache final : public Cache {
@@ -111,9 +107,9 @@ TEST(CachedLoader, Ttl_ExpiredAnswerIsLoadedAgain) {
   CachedLoader loader(cache, 60s);
   Loader load{"v"};
   loader.get_or_load("products", "one:1", load.fn());
-  clock.t += 59s;
+  clock.advance(59s);
   EXPECT_TRUE(loader.get_or_load("products", "one:1", load.fn()).hit);
-  clock.t += 1s;
+  clock.advance(1s);
   EXPECT_FALSE(loader.get_or_load("products", "one:1", load.fn()).hit);
   EXPECT_EQ(load.calls.load(), 2);
 }

@@ -9,17 +9,14 @@
 #include <thread>
 #include <vector>
 
+#include "fake_clock.hpp"
+
 namespace shop::cache {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return {}; }
-  std::chrono::steady_clock::time_point steady_now() const override { return t; }
-  std::chrono::steady_clock::time_point t{std::chrono::hours(1)};
-};
+using test::FakeClock;
 
 constexpr std::size_t kOverhead = InProcessCache::kEntryOverhead;
 
@@ -48,13 +45,13 @@ TEST(InProcessCache, Ttl_EntryExpiresAtItsDeadlineAndIsDropped) {
   InProcessCache cache(4096, clock);
   cache.put("a", "v", 10s);
   cache.put("b", "v", 20s);
-  clock.t += 9s;
+  clock.advance(9s);
   EXPECT_EQ(cache.get("a"), "v");
-  clock.t += 1s;
+  clock.advance(1s);
   EXPECT_EQ(cache.get("a"), std::nullopt);
   EXPECT_EQ(cache.get("b"), "v");
   EXPECT_EQ(cache.stats().entries, 1u);
-  clock.t += 10s;
+  clock.advance(10s);
   EXPECT_EQ(cache.get("b"), std::nullopt);
   EXPECT_EQ(cache.stats().entries, 0u);
   EXPECT_EQ(cache.stats().evictions, 0u);  // expiries are not evictions
@@ -119,7 +116,7 @@ TEST(InProcessCache, ByteAccounting_FollowsPutsReplacementsExpiriesAndEvictions)
   cache.put("bb", std::string(50, 'b'), 60s);  // smaller replacement
   EXPECT_EQ(cache.stats().bytes, (1 + 100 + kOverhead) + (2 + 50 + kOverhead));
 
-  clock.t += 10s;
+  clock.advance(10s);
   EXPECT_EQ(cache.get("a"), std::nullopt);  // expired: dropped on access
   EXPECT_EQ(cache.stats().bytes, 2 + 50 + kOverhead);
 
@@ -138,7 +135,7 @@ TEST(InProcessCache, ExpiredEntriesAtTheTail_AreDroppedBeforeLiveOnesAreEvicted)
     cache.put("old" + std::to_string(i), value_for_entry(4, 512), 1s);
   for (int i = 0; i < 4; ++i)
     cache.put("new" + std::to_string(i), value_for_entry(4, 512), 60s);
-  clock.t += 2s;
+  clock.advance(2s);
   cache.put("late", value_for_entry(4, 512), 60s);
   auto s = cache.stats();
   EXPECT_EQ(s.evictions, 0u);

@@ -4,17 +4,14 @@
 
 #include <thread>
 
+#include "fake_clock.hpp"
+
 namespace shop::cache {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return {}; }
-  std::chrono::steady_clock::time_point steady_now() const override { return t; }
-  std::chrono::steady_clock::time_point t{std::chrono::hours(1)};
-};
+using test::FakeClock;
 
 TEST(InProcessRateLimiter, AllowsUpToTheLimitThenRefuses) {
   FakeClock clock;
@@ -43,11 +40,11 @@ TEST(InProcessRateLimiter, WindowEndsAndResetCountsDown) {
   FakeClock clock;
   InProcessRateLimiter limiter(clock);
   limiter.hit("k", 1, 60s);
-  clock.t += 20s;
+  clock.advance(20s);
   auto d = limiter.hit("k", 1, 60s);
   EXPECT_FALSE(d.allowed);
   EXPECT_EQ(d.reset, 40s);
-  clock.t += 40s;
+  clock.advance(40s);
   EXPECT_TRUE(limiter.hit("k", 1, 60s).allowed);
 }
 
@@ -64,7 +61,7 @@ TEST(InProcessRateLimiter, ExpiredWindowsAreSwept) {
   InProcessRateLimiter limiter(clock);
   for (int i = 0; i < 5000; ++i)
     limiter.hit("old-" + std::to_string(i), 10, 1s);
-  clock.t += 2s;
+  clock.advance(2s);
   for (int i = 0; i < 40000; ++i)
     limiter.hit("new-" + std::to_string(i), 10, 900s);
   EXPECT_LT(limiter.size(), 45000u);
@@ -101,7 +98,7 @@ TEST(InProcessRateLimiter, PeekDoesNotCount) {
   auto d = limiter.peek("k", 2, 60s);
   EXPECT_FALSE(d.allowed);
   EXPECT_EQ(d.reset, 60s);
-  clock.t += 61s;
+  clock.advance(61s);
   EXPECT_TRUE(limiter.peek("k", 2, 60s).allowed);
 }
 

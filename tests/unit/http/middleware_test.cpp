@@ -10,17 +10,13 @@
 #include <sstream>
 
 #include "cache/in_process_rate_limiter.hpp"
+#include "fake_clock.hpp"
 #include "http/metrics.hpp"
 
 namespace shop::http {
 namespace {
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return {}; }
-  std::chrono::steady_clock::time_point steady_now() const override { return t; }
-  std::chrono::steady_clock::time_point t{std::chrono::hours(1)};
-};
+using test::FakeClock;
 
 class MiddlewareTest : public ::testing::Test {
  protected:
@@ -115,7 +111,7 @@ TEST_F(MiddlewareTest, RateLimit_CountsPerClientAndResetsAfterTheWindow) {
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.headers.get("Retry-After"), "60");
   EXPECT_EQ(run(get("/probe")).status, 200);  // not counted
-  clock.t += std::chrono::seconds(61);
+  clock.advance(std::chrono::seconds(61));
   EXPECT_EQ(run(get("/ok")).status, 200);
 }
 
