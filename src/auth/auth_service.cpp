@@ -1,11 +1,11 @@
 #include "auth/auth_service.hpp"
 
 #include "auth/validation.hpp"
+#include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
-#include "storage/migrator.hpp"
 #include "storage/transaction.hpp"
 
 namespace shop::auth {
@@ -52,7 +52,7 @@ std::string AuthService::new_refresh_token(storage::Executor& db, std::string_vi
                                       now + settings_.refresh_ttl.count() * 1000,
                                       {},
                                       {}},
-                         storage::sha256_hex(token));
+                         sha256_hex(token));
   return token;
 }
 
@@ -137,7 +137,7 @@ IssuedSession AuthService::login(const LoginInput& input) {
 
 RefreshedTokens AuthService::refresh(std::string_view refresh_token) {
   if (refresh_token.size() != 64) invalid_refresh();
-  std::string hash = storage::sha256_hex(refresh_token);
+  std::string hash = sha256_hex(refresh_token);
   auto lease = db_.acquire();
   storage::Transaction tx(lease, TxMode::write);
   std::int64_t now = now_ms();
@@ -162,7 +162,7 @@ RefreshedTokens AuthService::refresh(std::string_view refresh_token) {
 void AuthService::logout(std::string_view refresh_token) {
   if (refresh_token.size() != 64) return;
   storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
-    if (auto token = refresh_tokens_.find_by_hash(tx, storage::sha256_hex(refresh_token)))
+    if (auto token = refresh_tokens_.find_by_hash(tx, sha256_hex(refresh_token)))
       refresh_tokens_.revoke_family(tx, token->family_id, now_ms());
   });
 }

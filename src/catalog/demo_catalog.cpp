@@ -7,11 +7,11 @@
 #include <string_view>
 
 #include "catalog/product_store.hpp"
+#include "core/digest.hpp"
 #include "core/text.hpp"
 #include "media/demo_image.hpp"
 #include "media/image_pipeline.hpp"
 #include "media/media_store.hpp"
-#include "storage/migrator.hpp"
 #include "storage/transaction.hpp"
 
 namespace shop::catalog {
@@ -100,7 +100,7 @@ Product demo_product(std::int64_t index, std::int64_t now_ms) {
   std::string_view colour = kColours[(r >> 24) % kColours.size()];
 
   Product p;
-  p.id = storage::sha256_hex(fmt::format("shopd demo product {}", index)).substr(0, 24);
+  p.id = sha256_hex(fmt::format("shopd demo product {}", index)).substr(0, 24);
   p.name = fmt::format("{} {} {} #{}", adjective, noun, colour, index + 1);
   p.description = fmt::format("A {} {} in {}. {}", fold_case(adjective), noun, colour, c.pitch);
   p.category = std::string(c.name);

@@ -4,11 +4,11 @@
 
 #include <boost/json/object.hpp>
 
+#include "core/digest.hpp"
 #include "core/text.hpp"
 #include "http/body.hpp"
 #include "http/body_reader.hpp"
 #include "orders/order_service.hpp"
-#include "storage/migrator.hpp"
 
 namespace shop::orders {
 namespace {
@@ -121,7 +121,7 @@ class OrderRoutes {
       if (key->empty() || key->size() > 255 || !printable)
         throw Error(ErrorCode::invalid_input,
                     "Idempotency-Key must be 1 to 255 visible ASCII characters");
-      idem = IdempotentRequest{std::string(*key), storage::sha256_hex(req.body)};
+      idem = IdempotentRequest{std::string(*key), sha256_hex(req.body)};
     }
     PlacedAnswer answer = service_.place(ctx.user->id, read_shipping(ctx), idem);
     Response r = Response::json(answer.status, std::move(answer.body));

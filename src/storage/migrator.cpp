@@ -1,7 +1,6 @@
 #include "storage/migrator.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <chrono>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/digest.hpp"
 #include "storage/embedded_migrations.hpp"
 #include "storage/open_database.hpp"
 #include "storage/transaction.hpp"
@@ -66,17 +66,6 @@ std::vector<Migration> migrations_for(std::span<const EmbeddedMigration> all, Di
 
 std::vector<Migration> embedded_migrations_for(Dialect dialect) {
   return migrations_for(embedded_migrations(), dialect);
-}
-
-std::string sha256_hex(std::string_view data) {
-  // Idempotent and thread-safe; a static makes it run once.
-  static const int sodium_ready = sodium_init();
-  if (sodium_ready < 0) throw std::runtime_error("libsodium failed to initialize");
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
 }
 
 std::string migration_label(int version, std::string_view name) {

@@ -33,9 +33,6 @@ std::vector<Migration> migrations_for(std::span<const EmbeddedMigration> all, Di
 // migrations_for() over the migrations compiled into this binary.
 std::vector<Migration> embedded_migrations_for(Dialect dialect);
 
-// Lower-case hex SHA-256, the checksum recorded for each applied migration.
-std::string sha256_hex(std::string_view data);
-
 // "0001_init", how migrations are named in files and messages.
 std::string migration_label(int version, std::string_view name);
 

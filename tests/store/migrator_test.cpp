@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/digest.hpp"
 #include "store_fixture.hpp"
 
 namespace shop::storage::store_test {

@@ -7,8 +7,8 @@
 #include "auth/user_store.hpp"
 #include "catalog/product_store.hpp"
 #include "core/clock.hpp"
+#include "core/digest.hpp"
 #include "core/ids.hpp"
-#include "storage/migrator.hpp"
 
 namespace shop::test {
 
@@ -29,7 +29,7 @@ Seeder::Account Seeder::account(const std::string& email, const std::string& rol
   auth::RefreshTokenStore().insert(
       lease,
       auth::RefreshToken{new_id(), session, u.id, now, now + 30LL * 24 * 3600 * 1000, {}, {}},
-      storage::sha256_hex(random_hex(32)));
+      sha256_hex(random_hex(32)));
   auth::AccessTokens tokens(secret_, token_ttl_, clock);
   return Account{u.id,
                  session,
