@@ -25,10 +25,10 @@
 #include "auth/user_store.hpp"
 #include "catalog/demo_catalog.hpp"
 #include "core/clock.hpp"
+#include "core/digest.hpp"
 #include "http/server.hpp"
 #include "media/media_store.hpp"
 #include "storage/migrator.hpp"
-#include "storage/open_database.hpp"
 
 namespace {
 
@@ -71,7 +71,7 @@ std::string user(shop::storage::Database& db, const char* id, const char* role) 
   shop::auth::RefreshTokenStore().insert(
       lease,
       shop::auth::RefreshToken{std::string("token-") + id, session, id, 1, 1LL << 50, {}, {}},
-      shop::storage::sha256_hex(session));
+      shop::sha256_hex(session));
   shop::auth::AccessTokens tokens(kSecret, std::chrono::seconds(900), world->clock);
   return tokens.issue(id, session);
 }
@@ -137,8 +137,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   });
   std::string db_url = "sqlite://" + (world->dir / "shopd.db").string();
   {
-    auto db = shop::storage::open_database(db_url, {.pool_size = 1});
-    shop::storage::Migrator(*db).apply();
+    auto db = shop::storage::open_and_migrate(db_url, {.pool_size = 1}).db;
     shop::media::MediaStore media((world->dir / "media").string());
     shop::catalog::seed_demo_catalog(*db, media, 5, 1'790'000'000'000);
     world->admin_token = user(*db, "00000000000000000000000a", "admin");

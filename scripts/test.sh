@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 2, and what CI runs (.ci/run): installs what the build and the tests need, starts
 # private PostgreSQL and Redis servers for their test cases (stopped and removed at exit), then
-#   1. checks the formatting of src/, tests/ and bench/ with clang-format, and the example load
+#   1. checks the formatting of src/, tests/, bench/ and fuzz/ with clang-format, and the example load
 #      balancer configuration with nginx -t,
 #   2. builds Release with warnings as errors into build/ and runs every test suite (ctest),
 #   3. builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and runs them
@@ -81,7 +81,7 @@ step() {
 check_format() {
   local files=()
   local dir
-  for dir in src tests bench; do
+  for dir in src tests bench fuzz; do
     [[ -d $dir ]] || continue
     while IFS= read -r -d '' f; do files+=("$f"); done < <(
       find "$dir" -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' -o -name '*.cc' \) \
