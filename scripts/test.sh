@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README command 2, and what CI runs (.ci/run): installs what the build and the tests need, starts
 # private PostgreSQL and Redis servers for their test cases (stopped and removed at exit), then
-#   1. checks the formatting of src/, tests/, bench/ and fuzz/ with clang-format, and the example load
-#      balancer configuration with nginx -t,
+#   1. checks the formatting of src/, tests/, bench/ and fuzz/ with clang-format, and the example
+#      load balancer configuration with nginx -t,
 #   2. builds Release with warnings as errors into build/ and runs every test suite (ctest),
 #   3. builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and runs them
 #      again,
