@@ -24,7 +24,7 @@ test_packages=(
   clang libclang-rt-14-dev  # libFuzzer and the sanitizers for clang: the fuzz targets (fuzz/)
   libgs-common  # /usr/share/color/icc/ghostscript/a98.icc: the Adobe RGB fixture of an image test
 )
-bench_packages=(wrk nginx-light redis-server)
+bench_packages=(wrk nginx-light redis-server valgrind curl)
 
 usage() {
   echo "usage: scripts/install-deps.sh [build] [test] [bench]" >&2
