@@ -90,11 +90,11 @@ fresh_data() {  # bin dir: a seeded SQLite database in dir/data
 }
 
 declare -a list_ir order_ir
+list_requests "$short" "$tmp/short.curl"
+list_requests "$long" "$tmp/long.curl"
 for index in "${!binaries[@]}"; do
   bin=${binaries[$index]}
   echo "measuring $bin" >&2
-  list_requests "$short" "$tmp/short.curl"
-  list_requests "$long" "$tmp/long.curl"
   run="$tmp/$index"
   fresh_data "$bin" "$run/seed"
   for n in short long; do

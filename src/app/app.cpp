@@ -47,6 +47,10 @@ namespace {
 constexpr std::size_t kHashingRouteThreads = 32;
 constexpr std::size_t kHashingRouteQueue = 1024;
 
+unsigned cores() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 double as_number(std::uint64_t n) {
   return static_cast<double>(n);
 }
@@ -116,8 +120,7 @@ void App::Parts::open_storage() {
                     "Requests that gave up waiting for a database connection.", "counter",
                     [&d] { return as_number(d.stats().timeouts); });
 
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  unsigned threads = config.worker_threads != 0 ? config.worker_threads : std::max(4u, 2 * cores);
+  unsigned threads = config.worker_threads != 0 ? config.worker_threads : std::max(4u, 2 * cores());
   workers = std::make_unique<ThreadPool>(threads, 4096);
   ThreadPool& pool = *workers;
   metrics.add_gauge("shopd_worker_busy", "Worker threads running a request.", "gauge",
@@ -179,10 +182,9 @@ void App::Parts::make_services() {
   // arrival order while the expected wait stays under max_wait. The routes that wait for it
   // (sign-up, login, password change) run on a pool of their own, so a sign-up rush or a login
   // flood never holds the workers that serve everything else.
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   access_tokens =
       std::make_unique<auth::AccessTokens>(jwt_secret(config, log), config.access_token_ttl, clock);
-  password_hasher = std::make_unique<auth::PasswordHasher>(std::max(1u, cores / 2));
+  password_hasher = std::make_unique<auth::PasswordHasher>(std::max(1u, cores() / 2));
   hashing_routes = std::make_unique<ThreadPool>(kHashingRouteThreads, kHashingRouteQueue);
   auth = std::make_unique<auth::AuthService>(
       *db, *password_hasher, *access_tokens, *rate_limiter, clock,

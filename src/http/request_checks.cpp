@@ -91,7 +91,9 @@ std::optional<Error> check_header(const HeaderFacts& h) {
     return refuse(ErrorCode::invalid_input, "Invalid Host header");
   // OPTIONS * (asterisk-form) and CONNECT (authority-form) get the router's usual answers.
   bool asterisk = h.target == "*" && h.method == "OPTIONS";
-  if (!origin_form(h.target) && !asterisk && h.method != "CONNECT")
+  // The usual origin-form needs no copy; only the absolute-form is reduced to check it.
+  bool known_form = h.target.starts_with('/') || origin_form(h.target).has_value();
+  if (!known_form && !asterisk && h.method != "CONNECT")
     return refuse(ErrorCode::invalid_input, "Invalid request target");
   // RFC 9112 §6.1 and §6.3: with Content-Length, not ending in chunked, or in an HTTP/1.0
   // request, Transfer-Encoding leaves the framing in doubt.

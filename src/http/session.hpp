@@ -40,7 +40,7 @@ struct SessionShared {
 };
 
 // One connection: reads a request, runs it (here or on a worker), writes the answer, repeats.
-// The header is parsed by hand-fed Beast parser, so the session sees each phase (header, body)
+// The header is parsed by a hand-fed Beast parser, so the session sees each phase (header, body)
 // and the raw header bytes (obs-fold). Every member is touched only on the connection's I/O
 // thread.
 class Session : public std::enable_shared_from_this<Session> {

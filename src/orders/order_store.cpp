@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <map>
+#include <stdexcept>
 
 #include "core/json_writer.hpp"
 
@@ -59,7 +60,10 @@ Order order_from_row(const storage::Row& row) {
   Order o;
   o.id = row.get_text(0);
   o.user_id = row.get_text(1);
-  o.status = parse_order_status(row.get_text(2)).value_or(OrderStatus::placed);
+  auto status = parse_order_status(row.get_text(2));
+  // The table's CHECK allows only the five names; anything else is a damaged row, not a status.
+  if (!status) throw std::runtime_error("order " + o.id + " has an unknown status");
+  o.status = *status;
   o.total = row.get_int(3);
   if (auto s = row.get_opt_text(4)) o.shipping = shipping_from_json(*s);
   o.created_at = row.get_int(5);
