@@ -3,9 +3,12 @@
 #
 #   scripts/install-deps.sh [build] [test] [bench]
 #
-# Groups: build (always included) is the compiler, CMake, Ninja and the -dev libraries; test adds
-# what scripts/test.sh needs; bench adds wrk, nginx (bench/healthz.sh) and redis-server
-# (bench/products.sh). Silent when nothing is missing. Runs apt-get as root, or through sudo when
+# Groups: build (always included) is the compiler, CMake, Ninja, the -dev libraries and Node.js
+# with the front-end's npm packages (web/, pinned by its package-lock.json); test adds what
+# scripts/test.sh needs: the servers, Chromium and the JavaScript test tools (tests/js/); bench
+# adds wrk, nginx (bench/healthz.sh) and redis-server (bench/products.sh). Silent when nothing is
+# missing. The npm packages are installed with `npm ci --ignore-scripts` (no install script of a
+# package runs; nothing is downloaded beyond the registry's packages) whenever a lockfile changed. Runs apt-get as root, or through sudo when
 # not root. Works on a minimal Debian 12 (debootstrap --variant=minbase): it needs only bash, dpkg
 # and apt.
 set -euo pipefail
@@ -16,7 +19,11 @@ build_packages=(
   libsqlite3-dev libpq-dev libhiredis-dev libsodium-dev libssl-dev libvips-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
 )
+# Node.js and npm: Debian's packages, unless the machine has both commands already (another
+# packaging of Node.js brings its own npm, which Debian's npm package would conflict with).
+node_packages=(nodejs npm)
 test_packages=(
+  chromium      # the browser tests of /admin and /docs (tests/js/browser/), headless
   clang-format
   postgresql    # scripts/test.sh starts private clusters from its programs (initdb, pg_ctl)
   redis-server  # scripts/test.sh starts a private server; some tests start, stop and pause more
@@ -32,10 +39,14 @@ usage() {
 }
 
 wanted=("${build_packages[@]}")
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  wanted+=("${node_packages[@]}")
+fi
+npm_dirs=(web)
 for group in "$@"; do
   case "$group" in
     build) ;;
-    test) wanted+=("${test_packages[@]}") ;;
+    test) wanted+=("${test_packages[@]}"); npm_dirs+=(tests/js) ;;
     bench) wanted+=("${bench_packages[@]}") ;;
     -h | --help) usage ;;
     *) echo "install-deps: unknown group \"$group\"" >&2; usage ;;
@@ -46,11 +57,30 @@ installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
 }
 
+# npm ci in each folder whose node_modules was not installed from its current package-lock.json
+# (a stamp in node_modules keeps the lockfile's checksum).
+npm_install() {
+  local repo dir
+  repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  for dir in "${npm_dirs[@]}"; do
+    local lock="$repo/$dir/package-lock.json" stamp="$repo/$dir/node_modules/.shopd-lock-sha256"
+    local sum
+    sum=$(sha256sum "$lock" | cut -d' ' -f1)
+    [[ -f $stamp && $(cat "$stamp") == "$sum" ]] && continue
+    echo "install-deps: npm ci in $dir/"
+    (cd "$repo/$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || return 1
+    echo "$sum" >"$stamp"
+  done
+}
+
 missing=()
 for pkg in "${wanted[@]}"; do
   installed "$pkg" || missing+=("$pkg")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+  npm_install
+  exit
+fi
 
 as_root=()
 if [[ $(id -u) -ne 0 ]]; then
@@ -88,3 +118,4 @@ if [[ ${#still_missing[@]} -gt 0 ]]; then
   echo "install-deps: still not installed: ${still_missing[*]}" >&2
   exit 1
 fi
+npm_install

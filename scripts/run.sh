@@ -14,9 +14,12 @@ bash scripts/install-deps.sh build
 configure_preset release
 build_preset release --target shopd
 # The first run on the embedded default fills the catalog with the demo shop (200 products with
-# pictures), so there is something to see; SHOPD_NO_DEMO=1 skips it. Later runs leave it alone.
+# pictures) and 300 demo orders over the past 90 days, so the catalog and the admin dashboard
+# have something to show; SHOPD_NO_DEMO=1 skips it. Later runs leave it alone.
 if [[ -z ${DATABASE_URL:-} && ! -e data/shopd.db && ${SHOPD_NO_DEMO:-0} != 1 ]] &&
     ! grep -qs '^[[:space:]]*DATABASE_URL=' .env; then
-  "$repo_root/build/shopd" seed-demo
+  "$repo_root/build/shopd" seed-demo --orders 300
+  echo "run.sh: to sign in at /admin, make an admin first:" \
+    "build/shopd create-admin --email you@example.com --password '...'"
 fi
 exec "$repo_root/build/shopd" serve

@@ -10,6 +10,11 @@
 #      corpus (fuzz/corpus/) and fuzzes each target for FUZZ_SECONDS (default 5),
 #   5. builds the concurrency tests (core, cache, storage, the HTTP server, password hashing) with
 #      ThreadSanitizer into build-tsan/ and runs them,
+#   6. lints docs/openapi.json with Redocly CLI, then runs the JavaScript tests against the
+#      Release build/shopd with node's test runner: the contract tests (tests/js/contract/: every
+#      operation of the OpenAPI document, generated requests, each answer checked against the
+#      document) and the browser tests (tests/js/browser/: /admin and /docs in headless Debian
+#      Chromium; screenshots in build/artifacts/screenshots/),
 # and prints a summary. Exits non-zero when any step fails. With CI=true a test skipped in a ctest
 # run (GTEST_SKIP) fails that run unless tests/skips-allowed.txt allows it with a reason, and
 # PostgreSQL or Redis failing to start stops the script. Needs root or sudo for apt-get when
@@ -385,6 +390,32 @@ CONF
   "$nginx_bin" -t -q -e stderr -p "$dir" -c "$dir/nginx.conf" &&
     echo "deploy/nginx/shopd.conf: nginx -t passed"
 }
+# The OpenAPI document, checked by a real validator (Redocly CLI; rules in tests/js/redocly.yaml).
+lint_openapi() {
+  tests/js/node_modules/.bin/redocly lint --config tests/js/redocly.yaml docs/openapi.json
+}
+
+# One folder of JavaScript tests, run by node's test runner against build/shopd; its pass, fail
+# and skip counts join the totals (with CI=true a skipped test fails the run).
+run_js_tests() {  # folder
+  local log="$work/node-$(basename "$1").log"
+  SHOPD_BIN="$repo_root/build/shopd" SHOPD_ARTIFACTS="$repo_root/build/artifacts" \
+    CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" node --test --test-reporter=tap "$1" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local pass fail skipped
+  pass=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$log" | tail -n 1)
+  fail=$(sed -n 's/^# fail \([0-9][0-9]*\)$/\1/p' "$log" | tail -n 1)
+  skipped=$(sed -n 's/^# skipped \([0-9][0-9]*\)$/\1/p' "$log" | tail -n 1)
+  tests_passed=$((tests_passed + ${pass:-0}))
+  tests_failed=$((tests_failed + ${fail:-0}))
+  tests_skipped=$((tests_skipped + ${skipped:-0}))
+  if [[ ${CI:-} == true && ${skipped:-0} -gt 0 ]]; then
+    echo "test.sh: CI=true and ${skipped} tests in $1 were skipped" >&2
+    return 1
+  fi
+  [[ $status -eq 0 && -n $pass ]]
+}
+
 # -----------------------------------------------------------------------------------------------
 
 started_at=$SECONDS
@@ -399,6 +430,10 @@ step "load balancer example (nginx -t deploy/nginx/shopd.conf)" check_deploy_con
 
 if step "release build (build/, -Werror)" build release; then
   step "release tests" run_tests release || true
+  step "OpenAPI lint (redocly lint docs/openapi.json)" lint_openapi || true
+  step "contract tests (tests/js/contract/, against build/shopd)" \
+    run_js_tests tests/js/contract || true
+  step "browser tests (tests/js/browser/, headless Chromium)" run_js_tests tests/js/browser || true
   if step "sanitizer build (build-asan/, ASan+UBSan, -Werror)" build asan; then
     step "sanitizer tests" run_tests asan || true
   else
@@ -417,6 +452,7 @@ if step "release build (build/, -Werror)" build release; then
 else
   # The same sources would fail to compile again: skip the sanitizer build rather than wait for it.
   record "release tests" "skipped (build failed)" 0
+  record "contract and browser tests" "skipped (build failed)" 0
   record "sanitizer build (build-asan/, ASan+UBSan, -Werror)" "skipped (release build failed)" 0
   record "sanitizer tests" "skipped (release build failed)" 0
   record "fuzz corpus replay and short fuzzing" "skipped (release build failed)" 0

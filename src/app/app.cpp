@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "analytics/analytics_routes.hpp"
+#include "analytics/analytics_service.hpp"
 #include "app/housekeeping.hpp"
 #include "app/scheduler.hpp"
 #include "app/secrets.hpp"
@@ -37,6 +39,7 @@
 #include "media/media_store.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_service.hpp"
+#include "pages/page_routes.hpp"
 #include "storage/migrator.hpp"
 
 namespace shop::app {
@@ -96,6 +99,7 @@ struct App::Parts {
   std::unique_ptr<auth::AvatarService> avatars;
   std::unique_ptr<cart::CartService> cart;
   std::unique_ptr<orders::OrderService> orders;
+  std::unique_ptr<analytics::AnalyticsService> analytics;
   std::unique_ptr<http::Pipeline> pipeline;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<Housekeeping> housekeeping;
@@ -176,7 +180,7 @@ void App::Parts::connect_cache() {
                     [&loader] { return as_number(loader.cache_errors()); });
 }
 
-// The business areas: accounts, media, catalog, cart, orders.
+// The business areas: accounts, media, catalog, cart, orders, analytics.
 void App::Parts::make_services() {
   // Password hashing has its own threads, at low priority, on at most half the cores, served in
   // arrival order while the expected wait stays under max_wait. The routes that wait for it
@@ -201,6 +205,7 @@ void App::Parts::make_services() {
   catalog::CatalogService& products = *catalog;
   orders = std::make_unique<orders::OrderService>(*db, clock, config.public_url,
                                                   [&products] { products.products_changed(); });
+  analytics = std::make_unique<analytics::AnalyticsService>(*db, clock);
 }
 
 // The route table: service routes, then each area's.
@@ -228,7 +233,9 @@ void App::Parts::add_routes() {
                               {.max_upload_bytes = config.max_upload_mb * 1024 * 1024});
   cart::add_cart_routes(router, *cart, media_base_url);
   orders::add_order_routes(router, *orders);
+  analytics::add_analytics_routes(router, *analytics, media_base_url);
   media::add_media_routes(router, *media);
+  pages::add_page_routes(router, config.public_url);
   if (hooks.extra_routes) hooks.extra_routes(router);
 }
 
@@ -337,6 +344,15 @@ void App::start() {
       p.server->port(), p.db->describe(), p.cache->describe(),
       p.redis != nullptr ? p.redis->describe() : "in-process", config_.media_dir,
       p.workers->threads());
+  log_->info("shopd API docs at {}/docs, admin dashboard at {}/admin", config_.public_url,
+             config_.public_url);
+}
+
+std::vector<std::pair<std::string, std::string>> App::operations() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& route : parts_->router.routes())
+    out.emplace_back(std::string(http::method_name(route->method)), route->pattern);
+  return out;
 }
 
 std::uint16_t App::port() const {

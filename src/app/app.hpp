@@ -4,6 +4,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "app/config.hpp"
 
@@ -42,6 +44,9 @@ class App {
   // std::runtime_error (one clear line) when any of that fails.
   void start();
   std::uint16_t port() const;
+  // After start(): every route as its method and pattern ("GET", "/api/products/:id"), in the
+  // order they were added. The OpenAPI test compares it with docs/openapi.json.
+  std::vector<std::pair<std::string, std::string>> operations() const;
 
   // SIGINT/SIGTERM begin a graceful shutdown; call before start().
   void stop_on_signals();

@@ -10,6 +10,7 @@
 
 #include "app/accounts_tool.hpp"
 #include "app/app.hpp"
+#include "app/demo_orders.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/validation.hpp"
 #include "catalog/demo_catalog.hpp"
@@ -31,7 +32,8 @@ std::string usage_text() {
          "  migrate                                 apply pending database migrations and exit\n"
          "  create-admin --email E --password P [--name N]\n"
          "                                          create an admin, or promote a user\n"
-         "  seed-demo [--products N]                fill the catalog with a demo shop\n"
+         "  seed-demo [--products N] [--orders N]   fill the catalog with a demo shop, and place\n"
+         "                                          N demo orders over the past 90 days\n"
          "  --help                                  show this help\n"
          "  --version                               show the version\n"
          "\n"
@@ -117,29 +119,42 @@ int create_admin(const CommandLine& cli, const Config& config, std::ostream& out
   }
 }
 
-// --products N (default 200) → N; throws std::invalid_argument on anything else.
-std::int64_t demo_product_count(const std::vector<std::string>& args) {
-  std::int64_t count = 200;
+struct DemoOptions {
+  std::int64_t products = 200;
+  std::int64_t orders = 0;
+};
+
+// --products N (default 200), --orders N (default 0); throws std::invalid_argument on anything
+// else.
+DemoOptions demo_options(const std::vector<std::string>& args) {
+  DemoOptions o;
   for (std::size_t i = 0; i < args.size(); i += 2) {
-    if (args[i] != "--products") throw std::invalid_argument("unknown option \"" + args[i] + "\"");
-    if (i + 1 >= args.size()) throw std::invalid_argument("--products needs a value");
+    bool products = args[i] == "--products";
+    if (!products && args[i] != "--orders")
+      throw std::invalid_argument("unknown option \"" + args[i] + "\"");
+    if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
     const std::string& v = args[i + 1];
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), count);
-    if (ec != std::errc() || end != v.data() + v.size() || count < 1 || count > 1'000'000)
-      throw std::invalid_argument("--products must be a whole number from 1 to 1000000");
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    std::int64_t low = products ? 1 : 0;
+    if (ec != std::errc() || end != v.data() + v.size() || n < low || n > 1'000'000)
+      throw std::invalid_argument(args[i] + " must be a whole number from " + std::to_string(low) +
+                                  " to 1000000");
+    (products ? o.products : o.orders) = n;
   }
-  return count;
+  return o;
 }
 
 int seed_demo(const CommandLine& cli, const Config& config, std::ostream& out, std::ostream& err) {
-  std::int64_t count = 0;
+  DemoOptions options;
   try {
-    count = demo_product_count(cli.args);
+    options = demo_options(cli.args);
   } catch (const std::invalid_argument& e) {
     err << "shopd seed-demo: " << e.what() << "\n"
-        << "usage: shopd seed-demo [--products N]\n";
+        << "usage: shopd seed-demo [--products N] [--orders N]\n";
     return kExitUsage;
   }
+  std::int64_t count = options.products;
   auto migrated = storage::open_and_migrate(config.database_url, {.pool_size = 1});
   media::init_image_library();
   media::MediaStore media(config.media_dir);
@@ -148,6 +163,14 @@ int seed_demo(const CommandLine& cli, const Config& config, std::ostream& out, s
   out << "seed-demo: " << outcome.created << " products added, " << outcome.existing
       << " already there (" << count << " demo products in all; images in " << config.media_dir
       << ")\n";
+  if (options.orders > 0) {
+    auto placed = seed_demo_orders(*migrated.db, config.public_url, options.orders,
+                                   epoch_ms(SystemClock().now()));
+    out << "seed-demo: " << placed.orders_placed << " orders placed over the past 90 days by "
+        << placed.customers_added << " new demo customers";
+    if (placed.orders_skipped > 0) out << " (" << placed.orders_skipped << " found no stock)";
+    out << "\n";
+  }
   return kExitOk;
 }
 

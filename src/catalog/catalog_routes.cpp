@@ -9,6 +9,7 @@
 #include "core/text.hpp"
 #include "http/body.hpp"
 #include "http/body_reader.hpp"
+#include "http/etag.hpp"
 #include "http/multipart.hpp"
 
 namespace shop::catalog {
@@ -24,20 +25,6 @@ using http::Response;
 constexpr std::size_t kMaxSearch = 200;
 constexpr std::int64_t kMaxPage = 1'000'000;
 
-// Does If-None-Match (a list of entity tags, or *) match this weak ETag?
-bool etag_matches(std::string_view header, std::string_view etag) {
-  std::string_view opaque = etag.starts_with("W/") ? etag.substr(2) : etag;
-  while (!header.empty()) {
-    auto comma = header.find(',');
-    std::string_view tag = trim_whitespace(header.substr(0, comma));
-    header.remove_prefix(comma == std::string_view::npos ? header.size() : comma + 1);
-    if (tag == "*") return true;
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == opaque) return true;
-  }
-  return false;
-}
-
 // A cached or fresh answer: ETag/304, X-Cache, and "fromCache" in an object body.
 Response cached_response(const Request& req, const cache::CachedAnswer& answer) {
   Response r;
@@ -45,7 +32,7 @@ Response cached_response(const Request& req, const cache::CachedAnswer& answer) 
   r.headers.add("X-Cache", answer.hit ? "HIT" : "MISS");
   // Clients may keep the answer but must revalidate: no one sees a product older than a write.
   r.headers.add("Cache-Control", "no-cache");
-  if (auto inm = req.headers.get("If-None-Match"); inm && etag_matches(*inm, answer.etag)) {
+  if (auto inm = req.headers.get("If-None-Match"); inm && http::etag_matches(*inm, answer.etag)) {
     r.status = 304;
     return r;
   }

@@ -43,23 +43,30 @@ std::string new_request_id() {
 }
 
 // What Helmet sets by default, for an API: nothing may be framed, run or embedded elsewhere.
-#define SHOPD_SECURITY_HEADERS_BUT_CORP                                     \
-  "Content-Security-Policy: default-src 'none'; frame-ancestors 'self'\r\n" \
-  "Cross-Origin-Opener-Policy: same-origin\r\n"                             \
-  "Origin-Agent-Cluster: ?1\r\n"                                            \
-  "Referrer-Policy: no-referrer\r\n"                                        \
-  "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n"      \
-  "X-Content-Type-Options: nosniff\r\n"                                     \
-  "X-DNS-Prefetch-Control: off\r\n"                                         \
-  "X-Download-Options: noopen\r\n"                                          \
-  "X-Frame-Options: SAMEORIGIN\r\n"                                         \
-  "X-Permitted-Cross-Domain-Policies: none\r\n"                             \
+#define SHOPD_API_CSP "Content-Security-Policy: default-src 'none'; frame-ancestors 'self'\r\n"
+#define SHOPD_SECURITY_HEADERS_BUT_CSP_AND_CORP                        \
+  "Cross-Origin-Opener-Policy: same-origin\r\n"                        \
+  "Origin-Agent-Cluster: ?1\r\n"                                       \
+  "Referrer-Policy: no-referrer\r\n"                                   \
+  "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n" \
+  "X-Content-Type-Options: nosniff\r\n"                                \
+  "X-DNS-Prefetch-Control: off\r\n"                                    \
+  "X-Download-Options: noopen\r\n"                                     \
+  "X-Frame-Options: SAMEORIGIN\r\n"                                    \
+  "X-Permitted-Cross-Domain-Policies: none\r\n"                        \
   "X-XSS-Protection: 0\r\n"
+#define SHOPD_CORP "Cross-Origin-Resource-Policy: same-origin\r\n"
 constexpr std::string_view kSecurityHeaders =
-    SHOPD_SECURITY_HEADERS_BUT_CORP "Cross-Origin-Resource-Policy: same-origin\r\n";
+    SHOPD_API_CSP SHOPD_SECURITY_HEADERS_BUT_CSP_AND_CORP SHOPD_CORP;
 // For answers that set their own Cross-Origin-Resource-Policy (images shown cross-origin).
-constexpr std::string_view kSecurityHeadersOwnCorp = SHOPD_SECURITY_HEADERS_BUT_CORP;
-#undef SHOPD_SECURITY_HEADERS_BUT_CORP
+constexpr std::string_view kSecurityHeadersOwnCorp =
+    SHOPD_API_CSP SHOPD_SECURITY_HEADERS_BUT_CSP_AND_CORP;
+// For answers that set their own Content-Security-Policy (the pages under /docs and /admin).
+constexpr std::string_view kSecurityHeadersOwnCsp =
+    SHOPD_SECURITY_HEADERS_BUT_CSP_AND_CORP SHOPD_CORP;
+#undef SHOPD_API_CSP
+#undef SHOPD_SECURITY_HEADERS_BUT_CSP_AND_CORP
+#undef SHOPD_CORP
 
 constexpr std::string_view kAllowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 constexpr std::string_view kAllowedHeaders =
@@ -120,8 +127,12 @@ Middleware access_log(spdlog::logger& log, Metrics& metrics) {
 Middleware security_headers() {
   return [](Request&, RequestContext&, const Next& next) {
     Response r = next();
-    r.fixed_headers =
-        r.headers.get("Cross-Origin-Resource-Policy") ? kSecurityHeadersOwnCorp : kSecurityHeaders;
+    if (r.headers.get("Content-Security-Policy"))
+      r.fixed_headers = kSecurityHeadersOwnCsp;
+    else if (r.headers.get("Cross-Origin-Resource-Policy"))
+      r.fixed_headers = kSecurityHeadersOwnCorp;
+    else
+      r.fixed_headers = kSecurityHeaders;
     return r;
   };
 }
