@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "orders/order_status.hpp"
 
 namespace shop::analytics {
@@ -29,17 +31,20 @@ constexpr std::string_view kSales =
     "SELECT count(*), coalesce(sum(total_cents), 0) FROM orders "
     "WHERE created_at >= $1 AND created_at < $2 AND status <> 'cancelled'";
 
-// Units and sales per product come from the order lines: the orders of the span from
-// orders_sales_idx, their lines from order_items_sales_idx, neither table read.
-constexpr std::string_view kProductSales =
+// Units and sales per product: every line placed in the span (order_items_sales_idx alone),
+// less the lines of the span's cancelled orders (orders_status_created_idx, then their lines).
+constexpr std::string_view kLineSales =
+    "SELECT product_id, sum(quantity), sum(price_cents * quantity) FROM order_items "
+    "WHERE placed_at >= $1 AND placed_at < $2 GROUP BY product_id";
+constexpr std::string_view kCancelledLineSales =
     "SELECT i.product_id, sum(i.quantity), sum(i.price_cents * i.quantity) "
     "FROM orders o JOIN order_items i ON i.order_id = o.id "
-    "WHERE o.created_at >= $1 AND o.created_at < $2 AND o.status <> 'cancelled' "
+    "WHERE o.status = 'cancelled' AND o.created_at >= $1 AND o.created_at < $2 "
     "GROUP BY i.product_id";
 constexpr std::string_view kProductNow = "SELECT name, image_list FROM products WHERE id = $1";
 constexpr std::string_view kProductLine =
-    "SELECT i.name, i.image FROM orders o JOIN order_items i ON i.order_id = o.id "
-    "WHERE o.created_at >= $1 AND o.created_at < $2 AND i.product_id = $3 LIMIT 1";
+    "SELECT name, image FROM order_items WHERE placed_at >= $1 AND placed_at < $2 "
+    "AND product_id = $3 LIMIT 1";
 
 constexpr std::string_view kByStatus =
     "SELECT status, count(*) FROM orders WHERE created_at >= $1 AND created_at < $2 "
@@ -90,9 +95,22 @@ SalesTotals AnalyticsStore::sales(storage::Executor& db, std::int64_t from, std:
 
 std::vector<ProductSales> AnalyticsStore::product_sales(storage::Executor& db, std::int64_t from,
                                                         std::int64_t to) const {
+  std::map<std::string, ProductSales> by_id;
+  for (const auto& row : db.execute(kLineSales, {Value(from), Value(to)}).rows()) {
+    const std::string& id = row.get_text(0);
+    by_id[id] = ProductSales{id, "", std::nullopt, row.get_int(1), row.get_int(2)};
+  }
+  for (const auto& row : db.execute(kCancelledLineSales, {Value(from), Value(to)}).rows()) {
+    auto it = by_id.find(row.get_text(0));
+    if (it == by_id.end()) continue;
+    it->second.units -= row.get_int(1);
+    it->second.sales -= row.get_int(2);
+    if (it->second.units <= 0) by_id.erase(it);
+  }
   std::vector<ProductSales> out;
-  for (const auto& row : db.execute(kProductSales, {Value(from), Value(to)}).rows())
-    out.push_back(ProductSales{row.get_text(0), "", std::nullopt, row.get_int(1), row.get_int(2)});
+  out.reserve(by_id.size());
+  for (auto& [id, p] : by_id)
+    out.push_back(std::move(p));
   return out;
 }
 

@@ -46,10 +46,11 @@ constexpr std::string_view kTakeCartAndDeduct =
 constexpr std::string_view kInsertOrder =
     "INSERT INTO orders (id, user_id, status, total_cents, shipping_address, created_at, "
     "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-// Safe: new rows of the new order, in the same transaction.
+// Safe: new rows of the new order, in the same transaction. placed_at repeats the order's
+// created_at, so the sales report reads sales per product from one index of the lines.
 constexpr std::string_view kInsertItems =
-    "INSERT INTO order_items (order_id, line, product_id, name, image, price_cents, quantity) "
-    "VALUES ";
+    "INSERT INTO order_items (order_id, line, product_id, name, image, price_cents, quantity, "
+    "placed_at) VALUES ";
 constexpr std::string_view kOrderColumns =
     "o.id, o.user_id, o.status, o.total_cents, o.shipping_address, o.created_at, o.updated_at";
 constexpr std::string_view kItemsOf =
@@ -111,13 +112,13 @@ ShippingAddress shipping_from_json(std::string_view text) {
 
 namespace {
 
-// "INSERT INTO order_items ... VALUES ($f, ..., $f+6), ..." for `lines` lines, numbered from f.
+// "INSERT INTO order_items ... VALUES ($f, ..., $f+7), ..." for `lines` lines, numbered from f.
 std::string insert_items_sql(std::size_t lines, std::size_t first) {
   std::string sql(kInsertItems);
   for (std::size_t i = 0; i < lines; ++i) {
-    std::size_t f = first + i * 7;
-    sql += fmt::format("{}(${}, ${}, ${}, ${}, ${}, ${}, ${})", i == 0 ? "" : ", ", f, f + 1, f + 2,
-                       f + 3, f + 4, f + 5, f + 6);
+    std::size_t f = first + i * 8;
+    sql += fmt::format("{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", i == 0 ? "" : ", ", f, f + 1,
+                       f + 2, f + 3, f + 4, f + 5, f + 6, f + 7);
   }
   return sql;
 }
@@ -176,6 +177,7 @@ void OrderStore::insert(storage::Executor& db, const Order& o) const {
     items.push_back(to_value(item.image));
     items.emplace_back(item.price);
     items.emplace_back(item.quantity);
+    items.emplace_back(o.created_at);
   }
   if (db.dialect() == storage::Dialect::postgres) {
     std::vector<Value> all = order;
