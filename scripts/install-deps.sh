@@ -23,7 +23,7 @@ build_packages=(
 # packaging of Node.js brings its own npm, which Debian's npm package would conflict with).
 node_packages=(nodejs npm)
 test_packages=(
-  chromium      # the browser tests of /admin and /docs (tests/js/browser/), headless
+  chromium fonts-dejavu-core  # the browser tests of /admin and /docs (tests/js/browser/), headless
   clang-format
   postgresql    # scripts/test.sh starts private clusters from its programs (initdb, pg_ctl)
   redis-server  # scripts/test.sh starts a private server; some tests start, stop and pause more

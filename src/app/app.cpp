@@ -344,8 +344,12 @@ void App::start() {
       p.server->port(), p.db->describe(), p.cache->describe(),
       p.redis != nullptr ? p.redis->describe() : "in-process", config_.media_dir,
       p.workers->threads());
-  log_->info("shopd API docs at {}/docs, admin dashboard at {}/admin", config_.public_url,
-             config_.public_url);
+  // Where to point a browser on this machine: the port bound, on localhost for a wildcard.
+  std::string host = config_.host == "0.0.0.0" || config_.host == "::" ? "localhost"
+                     : config_.host.find(':') != std::string::npos     ? "[" + config_.host + "]"
+                                                                       : config_.host;
+  std::string base = fmt::format("http://{}:{}", host, p.server->port());
+  log_->info("shopd API docs at {}/docs, admin dashboard at {}/admin", base, base);
 }
 
 std::vector<std::pair<std::string, std::string>> App::operations() const {

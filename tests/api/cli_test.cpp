@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "http_client.hpp"
+#include "storage/open_database.hpp"
 #include "subprocess.hpp"
 #include "temp_dir.hpp"
 
@@ -127,12 +128,47 @@ TEST(Cli, SeedDemo_AddsProductsWithPictures_AndTwiceAddsNothing) {
   EXPECT_LE(files, 64u);
 }
 
+TEST(Cli, SeedDemoOrders_PlacesOrdersThroughCheckout_OverThePast90Days) {
+  TempDir dir;
+  auto r = run_shopd({"seed-demo", "--products", "30", "--orders", "60"}, {}, dir.str());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("30 products added"));
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(r.output, m, std::regex(R"((\d+) orders placed over the past 90 days)")))
+      << r.output;
+  int placed = std::stoi(m[1]);
+  EXPECT_GE(placed, 50);
+  EXPECT_LE(placed, 60);
+  auto db = storage::open_database("sqlite://" + dir.str() + "/data/shopd.db");
+  auto lease = db->acquire();
+  auto scalar = [&](const std::string& sql) { return lease.execute(sql).front().get_int(0); };
+  EXPECT_EQ(scalar("SELECT count(*) FROM orders"), placed);
+  // Stock went down by what was sold and is still out (cancelled orders gave theirs back).
+  std::int64_t sold = scalar(
+      "SELECT coalesce(sum(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id "
+      "WHERE o.status <> 'cancelled'");
+  EXPECT_GT(sold, 0);
+  auto again = run_shopd({"seed-demo", "--products", "30"}, {}, dir.str());
+  ASSERT_EQ(again.exit_code, 0);
+  // Every status appears, and the orders span most of the 90 days.
+  EXPECT_GE(scalar("SELECT count(DISTINCT status) FROM orders"), 3);
+  EXPECT_GT(scalar("SELECT max(created_at) - min(created_at) FROM orders"), 45LL * 86'400'000);
+  EXPECT_LT(scalar("SELECT min(created_at) FROM orders"),
+            scalar("SELECT max(created_at) FROM orders") - 45LL * 86'400'000);
+  // Demo customers exist and none can log in with a guessable password.
+  EXPECT_GE(scalar("SELECT count(*) FROM users WHERE email LIKE 'demo.customer.%'"), 3);
+  EXPECT_EQ(scalar("SELECT count(*) FROM users WHERE role = 'admin'"), 0);
+}
+
 TEST(Cli, SeedDemo_BadCount_IsUsageError) {
   TempDir dir;
   for (auto args : std::vector<std::vector<std::string>>{{"seed-demo", "--products", "0"},
                                                          {"seed-demo", "--products", "x"},
                                                          {"seed-demo", "--products"},
-                                                         {"seed-demo", "--count", "5"}}) {
+                                                         {"seed-demo", "--count", "5"},
+                                                         {"seed-demo", "--orders", "-1"},
+                                                         {"seed-demo", "--orders"}}) {
     auto r = run_shopd(args, {}, dir.str());
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_THAT(r.output, HasSubstr("usage: shopd seed-demo"));
@@ -210,6 +246,10 @@ TEST(Cli, Serve_LogsOneStartLineServesAndStopsOnSigterm) {
       std::regex(R"(listening on http://127\.0\.0\.1:(\d+) storage=sqlite \S+ cache=in-process)")))
       << out;
   int port = std::stoi(m[1]);
+  // The start line names the pages at the address bound.
+  std::string base = "http://127.0.0.1:" + m[1].str();
+  EXPECT_THAT(
+      out, HasSubstr("shopd API docs at " + base + "/docs, admin dashboard at " + base + "/admin"));
   HttpClient c(static_cast<std::uint16_t>(port));
   EXPECT_EQ(c.get("/healthz").status, 200);
   p.signal(SIGTERM);
