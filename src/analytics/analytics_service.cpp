@@ -125,7 +125,7 @@ Report AnalyticsService::report(const ReportQuery& q) {
   std::int64_t previous_from = q.tz.day_start(r.previous_from) * 1000;
 
   auto lease = db_.acquire();
-  storage::Transaction tx(lease, storage::TxMode::read);
+  storage::Transaction tx(lease, storage::TxMode::snapshot);
   auto daily = store_.sales_by_span(tx, starts);
   r.daily.reserve(daily.size());
   for (std::size_t i = 0; i < daily.size(); ++i) {

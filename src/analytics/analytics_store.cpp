@@ -16,7 +16,7 @@ using storage::Value;
 
 // Sales per local day. The days' bounds come as one parameter: SQLite reads a JSON array of
 // [from, to) pairs with json_each, PostgreSQL two arrays with unnest. Each day is an index range
-// of orders_sales_idx (created_at, status, total_cents), read without touching the table.
+// of orders_sales_idx (created_at, status, total_cents, id), read without touching the table.
 constexpr std::string_view kSalesByDaySqlite =
     "SELECT d.key, count(o.created_at), coalesce(sum(o.total_cents), 0) "
     "FROM json_each($1) d JOIN orders o "

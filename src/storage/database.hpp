@@ -27,7 +27,10 @@ std::string_view dialect_name(Dialect dialect);
 // write_relaxed: a write whose loss in a power failure is acceptable (a cart line, never an
 // order). It is still atomic and survives a crash of shopd; it only does not wait for the disk:
 // SQLite commits it with synchronous=NORMAL (WAL), PostgreSQL with synchronous_commit off.
-enum class TxMode { read, write, serializable, write_relaxed };
+// snapshot: a read of several statements that must agree with each other (a report): SQLite
+// BEGIN DEFERRED (a WAL read transaction is one snapshot), PostgreSQL REPEATABLE READ READ ONLY
+// (one snapshot for the whole transaction; a read-only one never fails to serialize).
+enum class TxMode { read, write, serializable, write_relaxed, snapshot };
 
 // How a constraint violation happened, so services can turn `unique` into a 409.
 enum class ConstraintKind { unique, foreign_key, check, not_null, other };

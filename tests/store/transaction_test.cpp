@@ -68,6 +68,22 @@ TEST_P(StoreTest, Transaction_Committed_IsVisibleToOtherConnections) {
   EXPECT_EQ(count_items(*other), 2);
 }
 
+TEST_P(StoreTest, Transaction_Snapshot_SeesOneStateWhileAnotherWriterCommits) {
+  db_->acquire().execute(kCreateItems);
+  db_->acquire().execute(kInsertItem, {1, "a", 1});
+  auto other = open();
+  auto count_in = [](Transaction& tx) {
+    return tx.execute("SELECT count(*) FROM items").front().get_int(0);
+  };
+  auto lease = db_->acquire();
+  Transaction snapshot(lease, TxMode::snapshot);
+  EXPECT_EQ(count_in(snapshot), 1);
+  other->acquire().execute(kInsertItem, {2, "b", 1});  // commits between two reads
+  EXPECT_EQ(count_in(snapshot), 1);
+  snapshot.rollback();
+  EXPECT_EQ(count_items(*db_), 2);
+}
+
 TEST_P(StoreTest, Transaction_DestroyedWithoutCommit_RollsBack) {
   db_->acquire().execute(kCreateItems);
   {

@@ -380,6 +380,9 @@ void PostgresConnection::begin(TxMode mode) {
     case TxMode::write_relaxed:
       run_simple("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off");
       break;
+    case TxMode::snapshot:
+      run_simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      break;
   }
 }
 

@@ -288,7 +288,8 @@ void SqliteConnection::begin(TxMode mode) {
   // IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so two writers never
   // deadlock upgrading a read lock.
   try {
-    execute(mode == TxMode::read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+    execute(mode == TxMode::read || mode == TxMode::snapshot ? "BEGIN DEFERRED"
+                                                             : "BEGIN IMMEDIATE");
   } catch (...) {
     restore_durability();
     throw;
