@@ -367,6 +367,14 @@ TEST_P(MediaRefs, ReleasesAndReservationsAtOnce_NeverLoseAFileInUse) {
     while (!done.load())
       other.release({name});
   });
+  struct StopDeleter {  // also when a round throws, so the test fails instead of aborting
+    std::atomic<bool>& done;
+    std::thread& deleter;
+    ~StopDeleter() {
+      done = true;
+      if (deleter.joinable()) deleter.join();
+    }
+  } stop{done, deleter};
   for (int i = 0; i < 40; ++i) {
     media::Reservation r = refs_->reserve({name});
     store_->put("shared", media::ImageFormat::jpeg);
@@ -381,8 +389,6 @@ TEST_P(MediaRefs, ReleasesAndReservationsAtOnce_NeverLoseAFileInUse) {
     auto lease = db_->acquire();
     products_.remove(lease, id);
   }
-  done = true;
-  deleter.join();
 }
 
 }  // namespace

@@ -159,8 +159,9 @@ class StatementReset {
 
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::string& path,
-                                   std::chrono::milliseconds busy_timeout) {
+SqliteConnection::SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout,
+                                   std::shared_ptr<WriteQueue> writers)
+    : busy_timeout_(busy_timeout), writers_(std::move(writers)) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -198,6 +199,7 @@ SqliteConnection::SqliteConnection(const std::string& path,
 }
 
 SqliteConnection::~SqliteConnection() {
+  end_turn();
   for (auto& cached : statements_)
     sqlite3_finalize(cached.statement);
   sqlite3_close(db_);
@@ -238,6 +240,17 @@ sqlite3_stmt* SqliteConnection::prepare_cached(std::string_view sql) {
 
 Result SqliteConnection::execute_params(std::string_view sql, std::span<const Value> params) {
   sqlite3_stmt* statement = prepare_cached(sql);
+  // A write outside a transaction is a transaction of its own: it queues like one, and its turn
+  // ends after the reset below has finished the statement.
+  const bool own_turn = !has_turn_ && !in_transaction() && sqlite3_stmt_readonly(statement) == 0;
+  if (own_turn) take_turn();
+  struct TurnEnd {
+    SqliteConnection* self;
+    bool active;
+    ~TurnEnd() {
+      if (active) self->end_turn();
+    }
+  } turn_end{this, own_turn};
   StatementReset reset(statement);
   bind_params(db_, statement, params, sql);
 
@@ -286,11 +299,13 @@ void SqliteConnection::begin(TxMode mode) {
     relaxed_ = true;
   }
   // IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so two writers never
-  // deadlock upgrading a read lock.
+  // deadlock upgrading a read lock. Writers of this process wait their turn before it.
+  const bool writes = mode != TxMode::read && mode != TxMode::snapshot;
   try {
-    execute(mode == TxMode::read || mode == TxMode::snapshot ? "BEGIN DEFERRED"
-                                                             : "BEGIN IMMEDIATE");
+    if (writes) take_turn();
+    execute(writes ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   } catch (...) {
+    end_turn();
     restore_durability();
     throw;
   }
@@ -298,13 +313,36 @@ void SqliteConnection::begin(TxMode mode) {
 
 void SqliteConnection::commit() {
   execute("COMMIT");  // on failure the transaction stays open and rollback() follows
+  end_turn();
   restore_durability();
 }
 
 void SqliteConnection::rollback() {
   // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
-  if (in_transaction()) execute("ROLLBACK");
+  try {
+    if (in_transaction()) execute("ROLLBACK");
+  } catch (...) {
+    if (!in_transaction()) end_turn();
+    throw;
+  }
+  end_turn();
   restore_durability();
+}
+
+void SqliteConnection::take_turn() {
+  if (!writers_ || has_turn_) return;
+  if (!writers_->enter(std::chrono::steady_clock::now() + busy_timeout_)) {
+    spdlog::warn("sqlite busy: no turn among this process's writers within {} ms",
+                 busy_timeout_.count());
+    throw Error{ErrorCode::unavailable, "Database is busy, try again"};
+  }
+  has_turn_ = true;
+}
+
+void SqliteConnection::end_turn() noexcept {
+  if (!has_turn_) return;
+  has_turn_ = false;
+  writers_->leave();
 }
 
 void SqliteConnection::restore_durability() {

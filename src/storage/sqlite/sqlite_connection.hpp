@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstddef>
 #include <list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "storage/database.hpp"
+#include "storage/sqlite/write_queue.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -23,8 +25,10 @@ inline constexpr std::string_view kMemoryPath = ":memory:";
 class SqliteConnection final : public Connection {
  public:
   // Opens or creates the database file (its folder must exist) and sets the connection PRAGMAs.
-  // Throws std::runtime_error with a one-line reason when that fails.
-  SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout);
+  // Throws std::runtime_error with a one-line reason when that fails. Writes wait their turn in
+  // `writers` (null: no queue) and then for SQLite's lock, each up to `busy_timeout`.
+  SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout,
+                   std::shared_ptr<WriteQueue> writers = nullptr);
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
   ~SqliteConnection() override;
@@ -43,6 +47,10 @@ class SqliteConnection final : public Connection {
  private:
   // Back to synchronous=FULL after a write_relaxed transaction.
   void restore_durability();
+  // Takes this connection's turn among the file's writers, or throws Error{unavailable}; a no-op
+  // without a queue or when the turn is already held.
+  void take_turn();
+  void end_turn() noexcept;
   struct CachedStatement {
     std::string sql;
     sqlite3_stmt* statement;
@@ -52,7 +60,10 @@ class SqliteConnection final : public Connection {
   sqlite3_stmt* prepare_cached(std::string_view sql);
 
   sqlite3* db_ = nullptr;
-  bool relaxed_ = false;  // this transaction runs with synchronous=NORMAL (TxMode::write_relaxed)
+  std::chrono::milliseconds busy_timeout_;
+  std::shared_ptr<WriteQueue> writers_;
+  bool has_turn_ = false;  // between BEGIN IMMEDIATE and its COMMIT or ROLLBACK
+  bool relaxed_ = false;   // this transaction runs with synchronous=NORMAL (TxMode::write_relaxed)
   // Most recently used first; the index keys are views into the list's own strings.
   std::list<CachedStatement> statements_;
   std::unordered_map<std::string_view, std::list<CachedStatement>::iterator> by_sql_;

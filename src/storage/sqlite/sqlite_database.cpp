@@ -29,8 +29,9 @@ void create_parent_folder(const std::string& path) {
 }
 
 ConnectionPool::Factory connection_factory(std::string path, std::chrono::milliseconds busy) {
-  return [path = std::move(path), busy]() -> std::unique_ptr<Connection> {
-    return std::make_unique<SqliteConnection>(path, busy);
+  auto writers = is_memory(path) ? nullptr : WriteQueue::for_file(path);
+  return [path = std::move(path), busy, writers]() -> std::unique_ptr<Connection> {
+    return std::make_unique<SqliteConnection>(path, busy, writers);
   };
 }
 
