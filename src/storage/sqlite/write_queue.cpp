@@ -10,9 +10,11 @@ namespace shop::storage::sqlite {
 std::shared_ptr<WriteQueue> WriteQueue::for_file(const std::string& path) {
   static std::mutex registry_mutex;
   static std::map<std::string, std::weak_ptr<WriteQueue>> registry;
+  // One spelling per file; a path that cannot be resolved (no working folder) stays as written.
   std::error_code ec;
-  std::string key = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
-  if (ec) key = path;
+  auto resolved = std::filesystem::absolute(path, ec);
+  if (!ec) resolved = std::filesystem::weakly_canonical(resolved, ec);
+  const std::string key = ec ? path : resolved.string();
   std::lock_guard lock(registry_mutex);
   // Forget files nobody has open any more, so a process that opens many (tests) stays small.
   std::erase_if(registry, [](const auto& entry) { return entry.second.expired(); });
