@@ -140,6 +140,9 @@ int main(int argc, char** argv) {
       {"last 90 days, Europe/Berlin",
        "from=" + to_string(TimeZone::utc().local_date(now / 1000 - 89 * 86400)) +
            "&tz=Europe/Berlin"},
+      {"last 90 days, Asia/Kolkata (+05:30)",
+       "from=" + to_string(TimeZone::utc().local_date(now / 1000 - 89 * 86400)) +
+           "&tz=Asia/Kolkata"},
       {"366 days (the maximum), UTC",
        "from=" + to_string(TimeZone::utc().local_date(now / 1000 - 365 * 86400))}};
   std::printf("%-34s %10s %10s %10s %12s\n", "report", "median ms", "p95 ms", "max ms",

@@ -126,14 +126,16 @@ Report AnalyticsService::report(const ReportQuery& q) {
 
   auto lease = db_.acquire();
   storage::Transaction tx(lease, storage::TxMode::snapshot);
-  auto daily = store_.sales_by_span(tx, starts);
+  auto daily = store_.totals_by_span(tx, starts);
   r.daily.reserve(daily.size());
   for (std::size_t i = 0; i < daily.size(); ++i) {
-    r.daily.push_back(DaySales{add_days(q.from, static_cast<std::int64_t>(i)), daily[i]});
-    r.current.orders += daily[i].orders;
-    r.current.sales += daily[i].sales;
+    r.daily.push_back(DaySales{add_days(q.from, static_cast<std::int64_t>(i)), daily[i].sales});
+    r.current.orders += daily[i].sales.orders;
+    r.current.sales += daily[i].sales.sales;
+    for (std::size_t s = 0; s < r.orders_by_status.size(); ++s)
+      r.orders_by_status[s] += daily[i].by_status[s];
   }
-  r.previous = store_.sales(tx, previous_from, from);
+  r.previous = store_.totals_by_span(tx, {previous_from, from}).front().sales;
   auto sold = store_.product_sales(tx, from, to);
   for (const auto& p : sold)
     r.units_sold += p.units;
@@ -148,7 +150,6 @@ Report AnalyticsService::report(const ReportQuery& q) {
   store_.describe(tx, sold, from, to);
   r.top_products = std::move(sold);
   r.new_customers = store_.new_customers(tx, from, to);
-  r.orders_by_status = store_.orders_by_status(tx, from, to);
   r.low_stock = store_.low_stock(tx, q.low_stock, kLowStockRows);
   tx.commit();
   return r;

@@ -17,6 +17,13 @@ struct SalesTotals {
   Cents sales = 0;
 };
 
+// Orders placed in a span: those that count as sales, and all of them by their status now
+// (placed, paid, shipped, delivered, cancelled; see orders::OrderStatus).
+struct SpanTotals {
+  SalesTotals sales;
+  std::array<std::int64_t, 5> by_status{};
+};
+
 struct ProductSales {
   std::string product_id;
   std::string name;                  // the product's name now, or an order line's
@@ -31,16 +38,19 @@ struct LowStockProduct {
   std::int64_t stock = 0;
 };
 
-// Read-only aggregates over orders, order_items, users and products for the admin report. Times
-// are milliseconds since the epoch; every span is [from, to). Each query is one SQL aggregate
-// that reads an index range (see migrations/common/0007_analytics.sql), never the whole table.
+// Read-only aggregates for the admin report. Times are milliseconds since the epoch; every span
+// is [from, to). Sales come from the running totals the orders store keeps per UTC hour and per
+// UTC day and product (migrations/common/0008_sales_totals.sql); the part of a span that is not
+// whole hours (or whole days, for products) comes from the orders and their lines themselves, on
+// the indexes of migrations/common/0007_analytics.sql. Each query is one SQL aggregate over an
+// index range, so a report costs rows per hour and day, not per order.
 class AnalyticsStore {
  public:
-  // Sales in each span [starts[i], starts[i+1]): starts.size() - 1 entries. The spans are the
-  // local days of the report's time zone, so they need not be 24 hours long.
-  std::vector<SalesTotals> sales_by_span(storage::Executor& db,
+  // The totals of each span [starts[i], starts[i+1]): starts.size() - 1 entries. The spans are
+  // the local days of the report's time zone, so they need not be 24 hours long, nor begin on a
+  // whole hour.
+  std::vector<SpanTotals> totals_by_span(storage::Executor& db,
                                          const std::vector<std::int64_t>& starts) const;
-  SalesTotals sales(storage::Executor& db, std::int64_t from, std::int64_t to) const;
   // Units and sales of every product sold in the span (names and pictures left empty), in no
   // particular order.
   std::vector<ProductSales> product_sales(storage::Executor& db, std::int64_t from,
@@ -49,10 +59,6 @@ class AnalyticsStore {
   // since, those of one of its order lines in the span.
   void describe(storage::Executor& db, std::vector<ProductSales>& products, std::int64_t from,
                 std::int64_t to) const;
-  // Orders placed in the span by their status now, cancelled included: placed, paid, shipped,
-  // delivered, cancelled.
-  std::array<std::int64_t, 5> orders_by_status(storage::Executor& db, std::int64_t from,
-                                               std::int64_t to) const;
   // Accounts created in the span, administrators left out.
   std::int64_t new_customers(storage::Executor& db, std::int64_t from, std::int64_t to) const;
   // Products with stock <= threshold, lowest stock first, then by name and id.

@@ -88,13 +88,16 @@ Order OrderService::get(std::string_view id, std::string_view caller_id, bool ad
 }
 
 Order OrderService::cancel_in(storage::Transaction& tx, const Order& order, std::int64_t now) {
-  // The status changes only from placed or paid, so of two cancels only one gets here.
-  if (!store_.move_status(tx, order.id, {OrderStatus::placed, OrderStatus::paid},
-                          OrderStatus::cancelled, now))
+  // The order is locked, so of two cancels the second sees it cancelled.
+  if (order.status != OrderStatus::placed && order.status != OrderStatus::paid)
     throw Error(ErrorCode::conflict,
                 fmt::format("An order that is {} cannot be cancelled", to_string(order.status)));
+  // The products first, as checkout locks them (in id order, the order of the lines), then the
+  // sales totals: two transactions never wait for each other in a circle.
   for (const auto& item : order.items)
     products_.return_stock(tx, item.product_id, item.quantity);
+  if (!store_.move_status(tx, order, OrderStatus::cancelled, now))
+    throw Error(ErrorCode::conflict, "The order changed meanwhile; try again");
   Order cancelled = order;
   cancelled.status = OrderStatus::cancelled;
   cancelled.updated_at = now;
@@ -104,7 +107,7 @@ Order OrderService::cancel_in(storage::Transaction& tx, const Order& order, std:
 Order OrderService::set_status(std::string_view id, OrderStatus status) {
   bool stock_returned = false;
   Order result = storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
-    auto order = store_.find(tx, id);
+    auto order = store_.lock(tx, id);
     if (!order) throw Error(ErrorCode::not_found, "Order not found");
     if (!status_move_allowed(order->status, status))
       throw Error(ErrorCode::conflict, fmt::format("Cannot change status from {} to {}",
@@ -114,7 +117,7 @@ Order OrderService::set_status(std::string_view id, OrderStatus status) {
       stock_returned = true;
       return cancel_in(tx, *order, now);
     }
-    if (!store_.move_status(tx, order->id, {order->status}, status, now))
+    if (!store_.move_status(tx, *order, status, now))
       throw Error(ErrorCode::conflict, "The order changed meanwhile; try again");
     order->status = status;
     order->updated_at = now;
@@ -126,7 +129,7 @@ Order OrderService::set_status(std::string_view id, OrderStatus status) {
 
 Order OrderService::cancel(std::string_view id, std::string_view caller_id, bool admin) {
   Order result = storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
-    auto order = store_.find(tx, id);
+    auto order = store_.lock(tx, id);
     if (!order || (!admin && order->user_id != caller_id))
       throw Error(ErrorCode::not_found, "Order not found");
     return cancel_in(tx, *order, std::max(now_ms(), order->updated_at));

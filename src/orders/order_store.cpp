@@ -51,6 +51,11 @@ constexpr std::string_view kInsertOrder =
 constexpr std::string_view kInsertItems =
     "INSERT INTO order_items (order_id, line, product_id, name, image, price_cents, quantity, "
     "placed_at) VALUES ";
+// Safe: the status moves only from the one the caller read, as stored at the moment of the
+// update (of two concurrent moves only one applies); the caller locked the order, so the sales
+// totals move from that status too.
+constexpr std::string_view kMoveStatus =
+    "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4";
 constexpr std::string_view kOrderColumns =
     "o.id, o.user_id, o.status, o.total_cents, o.shipping_address, o.created_at, o.updated_at";
 constexpr std::string_view kItemsOf =
@@ -185,16 +190,29 @@ void OrderStore::insert(storage::Executor& db, const Order& o) const {
     db.execute(
         fmt::format("WITH new_order AS ({}) {}", kInsertOrder, insert_items_sql(o.items.size(), 8)),
         all);
-    return;
+  } else {
+    // SQLite has no data-modifying WITH; it runs in process, so two statements cost little.
+    db.execute(kInsertOrder, order);
+    db.execute(insert_items_sql(o.items.size(), 1), items);
   }
-  // SQLite has no data-modifying WITH; it runs in process, so two statements cost little.
-  db.execute(kInsertOrder, order);
-  db.execute(insert_items_sql(o.items.size(), 1), items);
+  totals_.placed(db, o);
 }
 
 std::optional<Order> OrderStore::find(storage::Executor& db, std::string_view id) const {
-  auto r = db.execute(fmt::format("SELECT {} FROM orders o WHERE o.id = $1", kOrderColumns),
-                      {to_value(id)});
+  return find_with(db, fmt::format("SELECT {} FROM orders o WHERE o.id = $1", kOrderColumns), id);
+}
+
+std::optional<Order> OrderStore::lock(storage::Executor& db, std::string_view id) const {
+  bool postgres = db.dialect() == storage::Dialect::postgres;
+  return find_with(db,
+                   fmt::format("SELECT {} FROM orders o WHERE o.id = $1{}", kOrderColumns,
+                               postgres ? " FOR UPDATE" : ""),
+                   id);
+}
+
+std::optional<Order> OrderStore::find_with(storage::Executor& db, std::string_view sql,
+                                           std::string_view id) const {
+  auto r = db.execute(sql, {to_value(id)});
   if (r.empty()) return std::nullopt;
   Order o = order_from_row(r.front());
   for (const auto& row : db.execute(kItemsOf, {to_value(id)}).rows())
@@ -248,25 +266,13 @@ std::int64_t OrderStore::count(storage::Executor& db, const OrderListQuery& q) c
       .get_int(0);
 }
 
-bool OrderStore::move_status(storage::Executor& db, std::string_view id,
-                             const std::vector<OrderStatus>& from, OrderStatus to,
+bool OrderStore::move_status(storage::Executor& db, const Order& order, OrderStatus to,
                              std::int64_t now) const {
-  std::vector<Value> params;
-  params.push_back(to_value(id));
-  params.push_back(to_value(to_string(to)));
-  params.emplace_back(now);
-  std::string marks;
-  for (auto f : from) {
-    params.push_back(to_value(to_string(f)));
-    marks += fmt::format("{}${}", marks.empty() ? "" : ", ", params.size());
-  }
-  // Safe: the status moves only from one of `from` as stored at the moment of the update, so of
-  // two concurrent moves (two cancels) only one applies.
-  return db.execute(fmt::format("UPDATE orders SET status = $2, updated_at = $3 "
-                                "WHERE id = $1 AND status IN ({})",
-                                marks),
-                    params)
-             .affected_rows() > 0;
+  bool moved = db.execute(kMoveStatus, {to_value(order.id), to_value(to_string(to)), Value(now),
+                                        to_value(to_string(order.status))})
+                   .affected_rows() > 0;
+  if (moved) totals_.moved(db, order, to);
+  return moved;
 }
 
 }  // namespace shop::orders

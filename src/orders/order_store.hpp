@@ -7,6 +7,7 @@
 
 #include "cart/cart_store.hpp"
 #include "orders/order.hpp"
+#include "orders/order_totals.hpp"
 #include "storage/database.hpp"
 
 namespace shop::orders {
@@ -38,18 +39,27 @@ class OrderStore {
   // statement (one round trip) that locks the cart rows, then the products in id order; on
   // SQLite (writers serialized) one statement per line.
   CartDeduction deduct_cart(storage::Executor& db, std::string_view user_id) const;
-  // Writes the order and its lines: on PostgreSQL as one statement, on SQLite as two.
+  // Writes the order and its lines (on PostgreSQL as one statement, on SQLite as two), and adds
+  // it to the sales totals.
   void insert(storage::Executor& db, const Order& order) const;
   std::optional<Order> find(storage::Executor& db, std::string_view id) const;
+  // find(), locking the order until the transaction ends (PostgreSQL; SQLite's writers are
+  // serialized), so that its status is the one move_status() moves it from.
+  std::optional<Order> lock(storage::Executor& db, std::string_view id) const;
   // Newest first, items included; and the count of all matching orders.
   std::vector<Order> list(storage::Executor& db, const OrderListQuery& q) const;
   std::int64_t count(storage::Executor& db, const OrderListQuery& q) const;
-  // Moves the status only if it is one of `from` now; false when it was not (or no such order).
-  bool move_status(storage::Executor& db, std::string_view id, const std::vector<OrderStatus>& from,
-                   OrderStatus to, std::int64_t now) const;
+  // Moves a locked order from its status to `to`, and the sales totals with it; false when its
+  // status was no longer order.status (then nothing changed).
+  bool move_status(storage::Executor& db, const Order& order, OrderStatus to,
+                   std::int64_t now) const;
 
  private:
+  std::optional<Order> find_with(storage::Executor& db, std::string_view sql,
+                                 std::string_view id) const;
+
   cart::CartStore carts_;
+  OrderTotals totals_;
 };
 
 // ShippingAddress ↔ the JSON text kept in orders.shipping_address.
