@@ -39,7 +39,11 @@
 #include "media/media_store.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_service.hpp"
+#include "outbound/http_client.hpp"
 #include "pages/page_routes.hpp"
+#include "payments/payment_routes.hpp"
+#include "payments/payment_service.hpp"
+#include "payments/stripe_provider.hpp"
 #include "storage/migrator.hpp"
 
 namespace shop::app {
@@ -98,6 +102,9 @@ struct App::Parts {
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<auth::AvatarService> avatars;
   std::unique_ptr<cart::CartService> cart;
+  std::unique_ptr<outbound::HttpClient> outbound_http;
+  std::unique_ptr<payments::PaymentProvider> payment_provider;  // none: manual
+  std::unique_ptr<payments::PaymentService> payments;
   std::unique_ptr<orders::OrderService> orders;
   std::unique_ptr<analytics::AnalyticsService> analytics;
   std::unique_ptr<http::Pipeline> pipeline;
@@ -202,9 +209,26 @@ void App::Parts::make_services() {
   catalog = std::make_unique<catalog::CatalogService>(*db, *cached_loader, *media, *media_refs,
                                                       clock, config.public_url);
   cart = std::make_unique<cart::CartService>(*db, clock);
+  // Payments: with an online provider, every order gets a payment that the provider is asked
+  // for after the order commits; with manual, orders are paid by hand and payments stays out.
+  outbound_http = std::make_unique<outbound::HttpClient>();
+  if (config.payment_provider == "stripe")
+    payment_provider = std::make_unique<payments::StripeProvider>(
+        payments::StripeSettings{.secret_key = config.stripe_secret_key,
+                                 .webhook_secret = config.stripe_webhook_secret,
+                                 .api_base = config.stripe_api_base,
+                                 .manual_capture = config.stripe_manual_capture},
+        *outbound_http);
+  payments = std::make_unique<payments::PaymentService>(
+      *db, payment_provider.get(),
+      payments::PaymentSettings{.provider = config.payment_provider,
+                                .currency = config.currency,
+                                .hold = config.payment_hold},
+      clock, log);
   catalog::CatalogService& products = *catalog;
-  orders = std::make_unique<orders::OrderService>(*db, clock, config.public_url,
-                                                  [&products] { products.products_changed(); });
+  orders = std::make_unique<orders::OrderService>(
+      *db, clock, config.public_url, [&products] { products.products_changed(); },
+      payments->online() ? payments.get() : nullptr);
   analytics = std::make_unique<analytics::AnalyticsService>(*db, clock);
 }
 
@@ -233,6 +257,7 @@ void App::Parts::add_routes() {
                               {.max_upload_bytes = config.max_upload_mb * 1024 * 1024});
   cart::add_cart_routes(router, *cart, media_base_url);
   orders::add_order_routes(router, *orders);
+  payments::add_payment_routes(router, *payments, orders->json());
   analytics::add_analytics_routes(router, *analytics, media_base_url);
   media::add_media_routes(router, *media);
   pages::add_page_routes(router, config.public_url);
@@ -339,11 +364,12 @@ void App::start() {
   p.start_server(handle_signals_);
   p.start_jobs();
   log_->info(
-      "shopd listening on http://{}:{} storage={} cache={} rate_limits={} media={} workers={}",
+      "shopd listening on http://{}:{} storage={} cache={} rate_limits={} media={} payments={} "
+      "workers={}",
       config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host,
       p.server->port(), p.db->describe(), p.cache->describe(),
       p.redis != nullptr ? p.redis->describe() : "in-process", config_.media_dir,
-      p.workers->threads());
+      config_.payment_provider, p.workers->threads());
   // Where to point a browser on this machine: the port bound, on localhost for a wildcard.
   std::string host = config_.host == "0.0.0.0" || config_.host == "::" ? "localhost"
                      : config_.host.find(':') != std::string::npos     ? "[" + config_.host + "]"

@@ -257,6 +257,49 @@ Config load_config(const Environment& env) {
   c.housekeeping_interval = std::chrono::seconds(
       parse_integer<std::int64_t>(env, "HOUSEKEEPING_INTERVAL", 600, 0, 86400));
 
+  if (auto provider = env.get("PAYMENT_PROVIDER");
+      provider && !trim_whitespace(*provider).empty()) {
+    c.payment_provider = std::string(trim_whitespace(*provider));
+    if (c.payment_provider != "manual" && c.payment_provider != "stripe")
+      throw ConfigError(fmt::format("PAYMENT_PROVIDER must be manual or stripe (got \"{}\")",
+                                    c.payment_provider));
+  }
+  if (auto currency = env.get("CURRENCY"); currency && !trim_whitespace(*currency).empty()) {
+    std::string code(trim_whitespace(*currency));
+    bool ok = code.size() == 3;
+    for (char& ch : code) {
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      ok = ok && ch >= 'a' && ch <= 'z';
+    }
+    if (!ok)
+      throw ConfigError(fmt::format(
+          "CURRENCY must be an ISO 4217 code such as usd or eur (got \"{}\")", *currency));
+    c.currency = code;
+  }
+  c.payment_hold =
+      std::chrono::minutes(parse_integer<std::int64_t>(env, "PAYMENT_HOLD_MINUTES", 30, 1, 10080));
+  if (c.payment_provider == "stripe") {
+    for (auto [name, field] : {std::pair{"STRIPE_SECRET_KEY", &c.stripe_secret_key},
+                               std::pair{"STRIPE_WEBHOOK_SECRET", &c.stripe_webhook_secret}}) {
+      auto v = env.get(name);
+      if (!v || trim_whitespace(*v).empty())
+        throw ConfigError(fmt::format("{} is required with PAYMENT_PROVIDER=stripe", name));
+      *field = std::string(trim_whitespace(*v));
+    }
+    if (auto base = env.get("STRIPE_API_BASE"); base && !trim_whitespace(*base).empty()) {
+      c.stripe_api_base = strip_trailing_slash(std::string(trim_whitespace(*base)));
+      if (!is_http_origin(c.stripe_api_base))
+        throw ConfigError("STRIPE_API_BASE must start with http:// or https://");
+    }
+    if (auto capture = env.get("STRIPE_CAPTURE"); capture && !trim_whitespace(*capture).empty()) {
+      std::string_view v = trim_whitespace(*capture);
+      if (v != "automatic" && v != "manual")
+        throw ConfigError(
+            fmt::format("STRIPE_CAPTURE must be automatic or manual (got \"{}\")", *capture));
+      c.stripe_manual_capture = v == "manual";
+    }
+  }
+
   if (auto url = env.get("PUBLIC_URL"); url && !trim_whitespace(*url).empty()) {
     c.public_url = strip_trailing_slash(std::string(trim_whitespace(*url)));
     if (!is_http_origin(c.public_url))

@@ -70,6 +70,14 @@ struct Config {
   unsigned worker_threads = 0;                      // 0: chosen from the core count
   unsigned io_threads = 0;                          // 0: one per core
   std::chrono::seconds housekeeping_interval{600};  // 0 turns it off
+  // Payments (src/payments/). manual: an admin marks orders paid, as before; stripe: online.
+  std::string payment_provider = "manual";                 // PAYMENT_PROVIDER
+  std::string currency = "usd";                            // CURRENCY, ISO 4217, lower case
+  std::chrono::minutes payment_hold{30};                   // PAYMENT_HOLD_MINUTES
+  std::string stripe_secret_key;                           // STRIPE_SECRET_KEY
+  std::string stripe_webhook_secret;                       // STRIPE_WEBHOOK_SECRET
+  std::string stripe_api_base = "https://api.stripe.com";  // STRIPE_API_BASE
+  bool stripe_manual_capture = false;                      // STRIPE_CAPTURE=manual
 };
 
 // Builds the configuration from the environment; throws ConfigError on the first bad value.

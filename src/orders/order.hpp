@@ -33,6 +33,17 @@ struct OrderUser {  // for the admin list
   std::string email;
 };
 
+// How an order is being paid through an online provider (the payments table, written by
+// src/payments/); none for an order paid by hand.
+struct OrderPayment {
+  std::string provider;  // stripe
+  std::string status;    // pending, failed, or the provider's status of the intent
+  std::optional<std::string> intent_id;
+  std::optional<std::string> client_secret;  // shown to the order's owner only
+  std::optional<std::string> refund_id;
+  std::optional<std::string> refund_status;  // due, or the provider's status of the refund
+};
+
 struct Order {
   std::string id;
   std::string user_id;
@@ -41,6 +52,7 @@ struct Order {
   Cents total = 0;
   OrderStatus status = OrderStatus::placed;
   std::optional<ShippingAddress> shipping;
+  std::optional<OrderPayment> payment;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };

@@ -133,7 +133,7 @@ class OrderRoutes {
     Paging p = read_paging(req.query, false);
     OrderListQuery q;
     q.user_id = ctx.user->id;
-    return list_response(std::move(q), p);
+    return list_response(std::move(q), p, true);
   }
 
   Response all(Request& req, RequestContext&) {
@@ -141,11 +141,11 @@ class OrderRoutes {
     OrderListQuery q;
     q.status = p.status;
     q.with_users = true;
-    return list_response(std::move(q), p);
+    return list_response(std::move(q), p, false);
   }
 
   Response get(Request&, RequestContext& ctx) {
-    return one(service_.get(ctx.param("id"), ctx.user->id, ctx.user->role == "admin"));
+    return one(service_.get(ctx.param("id"), ctx.user->id, ctx.user->role == "admin"), ctx);
   }
 
   Response set_status(Request&, RequestContext& ctx) {
@@ -155,22 +155,25 @@ class OrderRoutes {
     auto status = parse_order_status(name);
     if (!status)
       throw Error(ErrorCode::invalid_input, "Validation failed", {{"status", kStatusNames}});
-    return one(service_.set_status(ctx.param("id"), *status));
+    return one(service_.set_status(ctx.param("id"), *status), ctx);
   }
 
   Response cancel(Request&, RequestContext& ctx) {
-    return one(service_.cancel(ctx.param("id"), ctx.user->id, ctx.user->role == "admin"));
+    return one(service_.cancel(ctx.param("id"), ctx.user->id, ctx.user->role == "admin"), ctx);
   }
 
  private:
-  Response one(const Order& o) const { return Response::json(200, service_.json().order(o)); }
+  // The payment's client secret goes to the order's owner only, never to an admin.
+  Response one(const Order& o, const RequestContext& ctx) const {
+    return Response::json(200, service_.json().order(o, o.user_id == ctx.user->id));
+  }
 
-  Response list_response(OrderListQuery q, const Paging& p) {
+  Response list_response(OrderListQuery q, const Paging& p, bool to_owner) {
     q.limit = p.limit;
     q.offset = (p.page - 1) * p.limit;
     std::int64_t total = 0;
     auto orders = service_.list(q, &total);
-    Response r = Response::json(200, service_.json().list(orders));
+    Response r = Response::json(200, service_.json().list(orders, to_owner));
     r.headers.add("X-Total-Count", std::to_string(total));
     return r;
   }

@@ -21,11 +21,12 @@ Error short_of(const std::optional<std::string>& product_name) {
 }  // namespace
 
 OrderService::OrderService(storage::Database& db, const Clock& clock, std::string public_url,
-                           std::function<void()> stock_changed)
+                           std::function<void()> stock_changed, PaymentHooks* payments)
     : db_(db),
       clock_(clock),
       json_(std::move(public_url)),
-      stock_changed_(std::move(stock_changed)) {}
+      stock_changed_(std::move(stock_changed)),
+      payments_(payments) {}
 
 std::int64_t OrderService::now_ms() const {
   return epoch_ms(clock_.now());
@@ -35,6 +36,7 @@ PlacedAnswer OrderService::place(std::string_view user_id,
                                  const std::optional<ShippingAddress>& shipping,
                                  const std::optional<IdempotentRequest>& idem) {
   std::int64_t now = now_ms();
+  Order placed;
   PlacedAnswer answer =
       storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
         if (idem) {
@@ -64,12 +66,34 @@ PlacedAnswer OrderService::place(std::string_view user_id,
         for (const auto& item : order.items)
           order.total += item.price * item.quantity;
         store_.insert(tx, order);
+        if (payments_ != nullptr) {
+          payments_->placed(tx, order);
+          order = store_.find(tx, order.id).value();  // with its payment, still pending
+        }
         PlacedAnswer fresh{201, json_.placed(order), false};
         if (idem) keys_.keep_answer(tx, user_id, idem->key, fresh.status, fresh.body);
+        placed = std::move(order);
         return fresh;
       });
-  if (!answer.replayed && stock_changed_) stock_changed_();
+  if (answer.replayed) return answer;
+  if (stock_changed_) stock_changed_();
+  if (payments_ != nullptr) {
+    // Committed: now the provider is asked, and the answer (and the one kept for a repeat of the
+    // request) shows the payment as it came out. A crash before this leaves the order pending,
+    // which the reconciler or POST /api/orders/:id/payment takes up.
+    payments_->settle(placed.id);
+    answer.body = json_.placed(reread(placed));
+    if (idem) {
+      auto lease = db_.acquire();
+      keys_.keep_answer(lease, user_id, idem->key, answer.status, answer.body);
+    }
+  }
   return answer;
+}
+
+Order OrderService::reread(const Order& order) {
+  auto lease = db_.acquire();
+  return store_.find(lease, order.id).value_or(order);
 }
 
 std::vector<Order> OrderService::list(const OrderListQuery& q, std::int64_t* total) {
@@ -98,6 +122,7 @@ Order OrderService::cancel_in(storage::Transaction& tx, const Order& order, std:
     products_.return_stock(tx, item.product_id, item.quantity);
   if (!store_.move_status(tx, order, OrderStatus::cancelled, now))
     throw Error(ErrorCode::conflict, "The order changed meanwhile; try again");
+  if (payments_ != nullptr) payments_->moved(tx, order, OrderStatus::cancelled);
   Order cancelled = order;
   cancelled.status = OrderStatus::cancelled;
   cancelled.updated_at = now;
@@ -119,12 +144,15 @@ Order OrderService::set_status(std::string_view id, OrderStatus status) {
     }
     if (!store_.move_status(tx, *order, status, now))
       throw Error(ErrorCode::conflict, "The order changed meanwhile; try again");
+    if (payments_ != nullptr) payments_->moved(tx, *order, status);
     order->status = status;
     order->updated_at = now;
     return *order;
   });
   if (stock_returned && stock_changed_) stock_changed_();
-  return result;
+  if (payments_ == nullptr) return result;
+  payments_->settle(result.id);
+  return reread(result);
 }
 
 Order OrderService::cancel(std::string_view id, std::string_view caller_id, bool admin) {
@@ -135,7 +163,9 @@ Order OrderService::cancel(std::string_view id, std::string_view caller_id, bool
     return cancel_in(tx, *order, std::max(now_ms(), order->updated_at));
   });
   if (stock_changed_) stock_changed_();
-  return result;
+  if (payments_ == nullptr) return result;
+  payments_->settle(result.id);
+  return reread(result);
 }
 
 }  // namespace shop::orders

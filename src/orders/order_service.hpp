@@ -12,6 +12,7 @@
 #include "orders/order.hpp"
 #include "orders/order_json.hpp"
 #include "orders/order_store.hpp"
+#include "orders/payment_hooks.hpp"
 
 namespace shop {
 class Clock;
@@ -39,9 +40,10 @@ struct IdempotentRequest {
 class OrderService {
  public:
   // public_url is the base of image URLs in order JSON; stock_changed runs after every commit
-  // that changed product stock (the catalog cache).
+  // that changed product stock (the catalog cache); payments (none: orders are paid by hand)
+  // hears of every order placed and moved.
   OrderService(storage::Database& db, const Clock& clock, std::string public_url,
-               std::function<void()> stock_changed);
+               std::function<void()> stock_changed, PaymentHooks* payments = nullptr);
 
   // Turns the user's cart into an order in one transaction: each line's stock is deducted only
   // if enough is left (else Error{conflict, "Not enough stock for <name>"} and nothing changed),
@@ -56,19 +58,24 @@ class OrderService {
   Order set_status(std::string_view id, OrderStatus status);
   // Cancels a placed or paid order and gives its stock back, exactly once.
   Order cancel(std::string_view id, std::string_view caller_id, bool admin);
+  // cancel() in the caller's transaction, for an order it locked (OrderStore::lock): the payment
+  // reconciler cancels orders whose hold expired. The caller settles the payment after commit.
+  Order cancel_in(storage::Transaction& tx, const Order& order, std::int64_t now);
 
   const OrderJson& json() const { return json_; }
 
   static constexpr std::chrono::hours kKeyLifetime{24};
 
  private:
-  Order cancel_in(storage::Transaction& tx, const Order& order, std::int64_t now);
   std::int64_t now_ms() const;
+  // The order as it is now, for an answer after settle() changed its payment.
+  Order reread(const Order& order);
 
   storage::Database& db_;
   const Clock& clock_;
   OrderJson json_;
   std::function<void()> stock_changed_;
+  PaymentHooks* payments_;
   OrderStore store_;
   IdempotencyStore keys_;
   catalog::ProductStore products_;

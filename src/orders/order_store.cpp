@@ -57,7 +57,10 @@ constexpr std::string_view kInsertItems =
 constexpr std::string_view kMoveStatus =
     "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4";
 constexpr std::string_view kOrderColumns =
-    "o.id, o.user_id, o.status, o.total_cents, o.shipping_address, o.created_at, o.updated_at";
+    "o.id, o.user_id, o.status, o.total_cents, o.shipping_address, o.created_at, o.updated_at, "
+    "p.provider, p.status, p.intent_id, p.client_secret, p.refund_id, p.refund_status";
+// An order with its payment, if it has one (src/payments/ writes that table).
+constexpr std::string_view kOrderFrom = "orders o LEFT JOIN payments p ON p.order_id = o.id";
 constexpr std::string_view kItemsOf =
     "SELECT order_id, product_id, name, image, price_cents, quantity FROM order_items "
     "WHERE order_id = $1 ORDER BY line";
@@ -74,6 +77,9 @@ Order order_from_row(const storage::Row& row) {
   if (auto s = row.get_opt_text(4)) o.shipping = shipping_from_json(*s);
   o.created_at = row.get_int(5);
   o.updated_at = row.get_int(6);
+  if (!row.is_null(7))
+    o.payment = OrderPayment{row.get_text(7),      row.get_text(8),      row.get_opt_text(9),
+                             row.get_opt_text(10), row.get_opt_text(11), row.get_opt_text(12)};
   return o;
 }
 
@@ -199,14 +205,15 @@ void OrderStore::insert(storage::Executor& db, const Order& o) const {
 }
 
 std::optional<Order> OrderStore::find(storage::Executor& db, std::string_view id) const {
-  return find_with(db, fmt::format("SELECT {} FROM orders o WHERE o.id = $1", kOrderColumns), id);
+  return find_with(db, fmt::format("SELECT {} FROM {} WHERE o.id = $1", kOrderColumns, kOrderFrom),
+                   id);
 }
 
 std::optional<Order> OrderStore::lock(storage::Executor& db, std::string_view id) const {
   bool postgres = db.dialect() == storage::Dialect::postgres;
   return find_with(db,
-                   fmt::format("SELECT {} FROM orders o WHERE o.id = $1{}", kOrderColumns,
-                               postgres ? " FOR UPDATE" : ""),
+                   fmt::format("SELECT {} FROM {} WHERE o.id = $1{}", kOrderColumns, kOrderFrom,
+                               postgres ? " FOR UPDATE OF o" : ""),
                    id);
 }
 
@@ -228,15 +235,15 @@ std::vector<Order> OrderStore::list(storage::Executor& db, const OrderListQuery&
   params.emplace_back(q.limit);
   params.emplace_back(q.offset);
   std::string sql = fmt::format(
-      "SELECT {}{} FROM orders o{}{} ORDER BY o.created_at DESC, o.id DESC LIMIT ${} OFFSET ${}",
-      kOrderColumns, users, join, where, params.size() - 1, params.size());
+      "SELECT {}{} FROM {}{}{} ORDER BY o.created_at DESC, o.id DESC LIMIT ${} OFFSET ${}",
+      kOrderColumns, users, kOrderFrom, join, where, params.size() - 1, params.size());
   std::vector<Order> orders;
   std::map<std::string, std::size_t> index;
   for (const auto& row : db.execute(sql, params).rows()) {
     Order o = order_from_row(row);
     if (q.with_users)
-      o.user =
-          OrderUser{o.user_id, row.get_opt_text(7).value_or(""), row.get_opt_text(8).value_or("")};
+      o.user = OrderUser{o.user_id, row.get_opt_text(13).value_or(""),
+                         row.get_opt_text(14).value_or("")};
     index[o.id] = orders.size();
     orders.push_back(std::move(o));
   }

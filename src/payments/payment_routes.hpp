@@ -1,0 +1,18 @@
+#pragma once
+
+#include "http/router.hpp"
+
+namespace shop::orders {
+class OrderJson;
+}
+
+namespace shop::payments {
+
+class PaymentService;
+
+// POST /api/orders/:id/payment (the order's owner) and POST /api/payments/stripe/webhook (the
+// provider, signed).
+void add_payment_routes(http::Router& router, PaymentService& service,
+                        const orders::OrderJson& json);
+
+}  // namespace shop::payments

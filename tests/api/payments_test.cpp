@@ -1,0 +1,275 @@
+// Payments through Stripe (a fake on loopback, tests/support/fake_stripe.*) over a real socket,
+// on every backend: the intent made after the order commits, signed webhooks applied exactly
+// once, refunds of cancelled paid orders, a provider that is down.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <latch>
+#include <thread>
+
+#include "fake_stripe.hpp"
+#include "payments/stripe_signature.hpp"
+#include "shop_api.hpp"
+
+namespace shop::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class PaymentsApi : public ShopApi {
+ protected:
+  Env extra_env() const override {
+    return {{"PAYMENT_PROVIDER", "stripe"},
+            {"STRIPE_SECRET_KEY", FakeStripe::kSecretKey},
+            {"STRIPE_WEBHOOK_SECRET", FakeStripe::kWebhookSecret},
+            {"STRIPE_API_BASE", stripe_.base_url()}};
+  }
+
+  // Places alice's order of `units` mugs (12.50 each); the 201 answer's order.
+  boost::json::object order_of(int units = 2) {
+    if (mug_.empty()) mug_ = product("Mug", 1250, 10);
+    EXPECT_EQ(add(alice_, mug_, units).status, 200);
+    auto r = place(*client_, alice_);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json().at("order").as_object();
+  }
+
+  // Delivers an event as Stripe would, signed now (or at `t`).
+  HttpResponse deliver(HttpClient& c, const std::string& event, std::optional<std::int64_t> t = {},
+                       const std::string& secret = FakeStripe::kWebhookSecret) {
+    std::int64_t when = t.value_or(
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count());
+    return c.request("POST", "/api/payments/stripe/webhook", event,
+                     {{"Content-Type", "application/json"},
+                      {"Stripe-Signature", payments::stripe_signature(secret, when, event)}});
+  }
+  HttpResponse deliver(const std::string& event) { return deliver(*client_, event); }
+
+  std::string status_of(const std::string& order_id) {
+    auto r = client_->get("/api/orders/" + order_id, alice_);
+    return std::string(r.json().at("status").as_string());
+  }
+  boost::json::value payment_of(const std::string& order_id) {
+    return client_->get("/api/orders/" + order_id, alice_).json().at("payment");
+  }
+
+  FakeStripe stripe_;  // before the server: its address is in the server's environment
+  std::string mug_;
+};
+
+std::string text(const boost::json::value& v) {
+  return std::string(v.as_string());
+}
+
+TEST_P(PaymentsApi, PlacedOrder_GetsAnIntentAfterItCommits_AndASucceededWebhookMarksItPaid) {
+  auto order = order_of(2);
+  std::string id = text(order.at("_id"));
+  EXPECT_EQ(order.at("status"), "placed");
+  auto payment = order.at("payment").as_object();
+  EXPECT_EQ(payment.at("provider"), "stripe");
+  EXPECT_EQ(payment.at("status"), "requires_payment_method");
+  std::string intent = text(payment.at("intentId"));
+  EXPECT_THAT(text(payment.at("clientSecret")), HasSubstr(intent + "_secret_"));
+  auto at_stripe = stripe_.intent(intent);
+  EXPECT_EQ(at_stripe.amount, 2500);  // minor units
+  EXPECT_EQ(at_stripe.currency, "usd");
+  EXPECT_EQ(at_stripe.order_id, id);
+  EXPECT_EQ(stock(mug_), 8);
+
+  // The client secret is the owner's alone.
+  auto as_admin = client_->get("/api/orders/" + id, admin_);
+  EXPECT_EQ(text(as_admin.json().at("payment").at("intentId")), intent);
+  EXPECT_THAT(as_admin.body, Not(HasSubstr("clientSecret")));
+  EXPECT_THAT(client_->get("/api/orders", admin_).body, Not(HasSubstr("clientSecret")));
+  EXPECT_THAT(client_->get("/api/orders/my", alice_).body, HasSubstr("clientSecret"));
+
+  auto r = deliver(stripe_.pay(intent));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(status_of(id), "paid");
+  EXPECT_EQ(payment_of(id).at("status"), "succeeded");
+  EXPECT_EQ(stock(mug_), 8);
+}
+
+TEST_P(PaymentsApi, OneWebhookDelivered20TimesAtOnce_MakesOneTransition) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  std::string event = stripe_.pay(intent);
+  std::vector<int> statuses(20);
+  std::latch go(20);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i)
+    threads.emplace_back([&, i] {
+      HttpClient c(server_->port());
+      go.arrive_and_wait();
+      statuses[static_cast<std::size_t>(i)] = deliver(c, event).status;
+    });
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 20);
+  EXPECT_EQ(status_of(id), "paid");
+  EXPECT_EQ(count("SELECT count(*) FROM payment_events"), 1);
+  // The order moved once: the sales totals count it once, as paid.
+  EXPECT_EQ(count("SELECT sum(paid) FROM sales_hours"), 1);
+  EXPECT_EQ(count("SELECT sum(placed) FROM sales_hours"), 0);
+}
+
+TEST_P(PaymentsApi, UnsignedForgedOrStaleWebhooks_Are400_AndChangeNothing) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  std::string event = stripe_.pay(intent);
+  std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+  auto unsigned_ = client_->request("POST", "/api/payments/stripe/webhook", event,
+                                    {{"Content-Type", "application/json"}});
+  EXPECT_EQ(unsigned_.status, 400);
+  EXPECT_THAT(unsigned_.body, HasSubstr("Stripe-Signature"));
+  EXPECT_EQ(deliver(*client_, event, now, "whsec_someone_else").status, 400);
+  EXPECT_EQ(deliver(*client_, event, now - 301).status, 400);
+  EXPECT_EQ(deliver(*client_, event, now + 301).status, 400);
+  // A body changed after signing.
+  std::string signature = payments::stripe_signature(FakeStripe::kWebhookSecret, now, event);
+  std::string changed = event;
+  changed.replace(changed.find("succeeded"), 9, "SUCCEEDED");
+  EXPECT_EQ(client_
+                ->request("POST", "/api/payments/stripe/webhook", changed,
+                          {{"Content-Type", "application/json"}, {"Stripe-Signature", signature}})
+                .status,
+            400);
+  EXPECT_EQ(status_of(id), "placed");
+  EXPECT_EQ(count("SELECT count(*) FROM payment_events"), 0);
+  // The genuine one still works afterwards.
+  EXPECT_EQ(deliver(event).status, 200);
+  EXPECT_EQ(status_of(id), "paid");
+}
+
+TEST_P(PaymentsApi, ProviderDownAtCheckout_OrderIsPlacedWithPaymentPending_AndARetryWorks) {
+  stripe_.set_down(true);
+  auto order = order_of(1);
+  std::string id = text(order.at("_id"));
+  EXPECT_EQ(order.at("status"), "placed");
+  EXPECT_EQ(order.at("payment").at("status"), "pending");
+  EXPECT_TRUE(order.at("payment").at("intentId").is_null());
+  EXPECT_EQ(stock(mug_), 9);
+  auto down = client_->request("POST", "/api/orders/" + id + "/payment", "", alice_);
+  EXPECT_EQ(down.status, 503) << down.body;
+  stripe_.set_down(false);
+  auto retry = client_->request("POST", "/api/orders/" + id + "/payment", "", alice_);
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  auto payment = retry.json().at("payment");
+  EXPECT_EQ(payment.at("status"), "requires_payment_method");
+  EXPECT_THAT(text(payment.at("clientSecret")), HasSubstr("_secret_"));
+  EXPECT_EQ(stripe_.intents().size(), 1u);
+  // Asking again gives the same intent, not a second one.
+  auto again = client_->request("POST", "/api/orders/" + id + "/payment", "", alice_);
+  EXPECT_EQ(again.json().at("payment").at("intentId"), payment.at("intentId"));
+  EXPECT_EQ(stripe_.intents().size(), 1u);
+  // Someone else's order is not found; a paid one cannot be paid again.
+  EXPECT_EQ(client_->request("POST", "/api/orders/" + id + "/payment", "", bob_).status, 404);
+  ASSERT_EQ(deliver(stripe_.pay(text(payment.at("intentId")))).status, 200);
+  EXPECT_EQ(client_->request("POST", "/api/orders/" + id + "/payment", "", alice_).status, 409);
+}
+
+TEST_P(PaymentsApi, StripeFailingOnceAtCheckout_TheRetryUsesTheSameIdempotencyKey) {
+  stripe_.fail_next(1, 500);
+  std::string id = text(order_of(1).at("_id"));
+  EXPECT_EQ(payment_of(id).at("status"), "pending");
+  ASSERT_EQ(client_->request("POST", "/api/orders/" + id + "/payment", "", alice_).status, 200);
+  EXPECT_EQ(stripe_.intents().size(), 1u);
+  EXPECT_EQ(stripe_.requests("POST /v1/payment_intents"), 2);
+}
+
+TEST_P(PaymentsApi, DeclinedThenPaid_AndALateFailureAfterSuccess_ChangesNothing) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  std::string declined = stripe_.decline(intent);
+  ASSERT_EQ(deliver(declined).status, 200);
+  EXPECT_EQ(payment_of(id).at("status"), "failed");
+  EXPECT_EQ(status_of(id), "placed");
+  // The buyer tries again with the same intent, and pays.
+  auto retry = client_->request("POST", "/api/orders/" + id + "/payment", "", alice_);
+  EXPECT_EQ(text(retry.json().at("payment").at("intentId")), intent);
+  ASSERT_EQ(deliver(stripe_.pay(intent)).status, 200);
+  // A failure event that Stripe sends late, out of order.
+  ASSERT_EQ(deliver(stripe_.event("payment_intent.payment_failed", intent)).status, 200);
+  ASSERT_EQ(deliver(stripe_.event("payment_intent.canceled", intent)).status, 200);
+  EXPECT_EQ(payment_of(id).at("status"), "succeeded");
+  EXPECT_EQ(status_of(id), "paid");
+}
+
+TEST_P(PaymentsApi, CancellingAPaidOrder_RefundsItOnce_AndReturnsTheStock) {
+  std::string id = text(order_of(3).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  ASSERT_EQ(deliver(stripe_.pay(intent)).status, 200);
+  auto r = client_->request("POST", "/api/orders/" + id + "/cancel", "", alice_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("status"), "cancelled");
+  EXPECT_EQ(r.json().at("payment").at("refund").at("status"), "succeeded");
+  EXPECT_EQ(stripe_.intent(intent).refunds.size(), 1u);
+  EXPECT_EQ(stock(mug_), 10);
+  ASSERT_EQ(deliver(stripe_.event("charge.refunded", intent)).status, 200);
+  EXPECT_EQ(payment_of(id).at("refund").at("status"), "succeeded");
+  EXPECT_EQ(stripe_.intent(intent).refunds.size(), 1u);
+}
+
+TEST_P(PaymentsApi, CancellingAnUnpaidOrder_CancelsItsIntent_AndALateSuccessIsRefunded) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  ASSERT_EQ(client_->request("POST", "/api/orders/" + id + "/cancel", "", alice_).status, 200);
+  EXPECT_EQ(stripe_.intent(intent).status, "canceled");
+  EXPECT_EQ(payment_of(id).at("status"), "canceled");
+  EXPECT_EQ(stripe_.intent(intent).refunds.size(), 0u);
+
+  // Another order, paid at the provider while it was being cancelled here: the money goes back.
+  std::string id2 = text(order_of(1).at("_id"));
+  std::string intent2 = text(payment_of(id2).at("intentId"));
+  std::string succeeded = stripe_.pay(intent2);
+  ASSERT_EQ(client_->request("POST", "/api/orders/" + id2 + "/cancel", "", alice_).status, 200);
+  EXPECT_EQ(status_of(id2), "cancelled");
+  EXPECT_EQ(stripe_.intent(intent2).refunds.size(), 1u);
+  ASSERT_EQ(deliver(succeeded).status, 200);  // the late webhook
+  EXPECT_EQ(status_of(id2), "cancelled");
+  EXPECT_EQ(stripe_.intent(intent2).refunds.size(), 1u);
+}
+
+TEST_P(PaymentsApi, ARepeatedCheckoutWithItsKey_AnswersTheSameIntent) {
+  mug_ = product("Mug", 1250, 10);
+  ASSERT_EQ(add(alice_, mug_, 1).status, 200);
+  auto first = place(*client_, alice_, "{}", {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(first.status, 201);
+  auto again = place(*client_, alice_, "{}", {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(again.status, 201);
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again.json().at("order").at("payment").at("intentId"),
+            first.json().at("order").at("payment").at("intentId"));
+  EXPECT_EQ(stripe_.intents().size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PaymentsApi, ::testing::ValuesIn(backend_names()),
+                         [](const auto& info) { return info.param; });
+
+// Without a provider (the default, manual) nothing about orders changes, and there is nothing
+// to pay online.
+class ManualPaymentsApi : public ShopApi {};
+
+TEST_P(ManualPaymentsApi, OrdersHaveNoPayment_AndThePaymentRoutesSaySo) {
+  std::string mug = product("Mug", 1250, 10);
+  ASSERT_EQ(add(alice_, mug, 1).status, 200);
+  auto r = place(*client_, alice_);
+  ASSERT_EQ(r.status, 201);
+  EXPECT_THAT(r.body, Not(HasSubstr("payment")));
+  std::string id(r.json().at("order").at("_id").as_string());
+  auto pay = client_->request("POST", "/api/orders/" + id + "/payment", "", alice_);
+  EXPECT_EQ(pay.status, 409);
+  auto hook = client_->request("POST", "/api/payments/stripe/webhook", R"({"id":"evt_1"})",
+                               {{"Content-Type", "application/json"}});
+  EXPECT_EQ(hook.status, 404);
+  EXPECT_EQ(count("SELECT count(*) FROM payments"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ManualPaymentsApi, ::testing::ValuesIn(backend_names()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace shop::test
