@@ -41,6 +41,7 @@
 #include "orders/order_service.hpp"
 #include "outbound/http_client.hpp"
 #include "pages/page_routes.hpp"
+#include "payments/payment_reconciler.hpp"
 #include "payments/payment_routes.hpp"
 #include "payments/payment_service.hpp"
 #include "payments/stripe_provider.hpp"
@@ -110,6 +111,7 @@ struct App::Parts {
   std::unique_ptr<http::Pipeline> pipeline;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<Housekeeping> housekeeping;
+  std::unique_ptr<payments::PaymentReconciler> reconciler;
   std::unique_ptr<Scheduler> scheduler;  // last: stopped first
 };
 
@@ -296,7 +298,8 @@ void App::Parts::start_server(bool handle_signals) {
                     [&s] { return as_number(s.open_connections()); });
 }
 
-// Housekeeping, on one instance of the cluster at a time (a lease in the database).
+// Housekeeping and the payment reconciler, each on one instance of the cluster at a time (a
+// lease in the database).
 void App::Parts::start_jobs() {
   housekeeping = std::make_unique<Housekeeping>(*db, *media, *media_refs, clock);
   scheduler = std::make_unique<Scheduler>(*db, clock, log);
@@ -311,6 +314,13 @@ void App::Parts::start_jobs() {
             "media_reservations={}",
             s.refresh_tokens, s.idempotency_keys, s.media_temp_files, s.media_reservations);
     });
+  }
+  // Payment holds and repairs, with an online provider or MANUAL_HOLD_DAYS.
+  reconciler = std::make_unique<payments::PaymentReconciler>(*db, *payments, *orders,
+                                                             config.manual_hold, clock, log);
+  if (payments->online() || config.manual_hold) {
+    payments::PaymentReconciler& job = *reconciler;
+    scheduler->add("payments", config.payment_reconcile_interval, [&job] { job.run_once(); });
   }
   const Housekeeping& swept = *housekeeping;
   auto removed = [&](std::string name, std::string help, std::int64_t Swept::*field) {

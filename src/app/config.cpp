@@ -278,6 +278,11 @@ Config load_config(const Environment& env) {
   }
   c.payment_hold =
       std::chrono::minutes(parse_integer<std::int64_t>(env, "PAYMENT_HOLD_MINUTES", 30, 1, 10080));
+  if (auto days = env.get("MANUAL_HOLD_DAYS"); days && !trim_whitespace(*days).empty())
+    c.manual_hold =
+        std::chrono::days(parse_integer<std::int64_t>(env, "MANUAL_HOLD_DAYS", 0, 1, 365));
+  c.payment_reconcile_interval = std::chrono::seconds(
+      parse_integer<std::int64_t>(env, "PAYMENT_RECONCILE_INTERVAL", 60, 1, 3600));
   if (c.payment_provider == "stripe") {
     for (auto [name, field] : {std::pair{"STRIPE_SECRET_KEY", &c.stripe_secret_key},
                                std::pair{"STRIPE_WEBHOOK_SECRET", &c.stripe_webhook_secret}}) {

@@ -74,6 +74,8 @@ struct Config {
   std::string payment_provider = "manual";                 // PAYMENT_PROVIDER
   std::string currency = "usd";                            // CURRENCY, ISO 4217, lower case
   std::chrono::minutes payment_hold{30};                   // PAYMENT_HOLD_MINUTES
+  std::optional<std::chrono::days> manual_hold;            // MANUAL_HOLD_DAYS; unset: never
+  std::chrono::seconds payment_reconcile_interval{60};     // PAYMENT_RECONCILE_INTERVAL
   std::string stripe_secret_key;                           // STRIPE_SECRET_KEY
   std::string stripe_webhook_secret;                       // STRIPE_WEBHOOK_SECRET
   std::string stripe_api_base = "https://api.stripe.com";  // STRIPE_API_BASE

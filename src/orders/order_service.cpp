@@ -168,4 +168,15 @@ Order OrderService::cancel(std::string_view id, std::string_view caller_id, bool
   return reread(result);
 }
 
+bool OrderService::expire(std::string_view id) {
+  bool cancelled = storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    auto order = store_.lock(tx, id);
+    if (!order || order->status != OrderStatus::placed) return false;
+    cancel_in(tx, *order, std::max(now_ms(), order->updated_at));
+    return true;
+  });
+  if (cancelled && stock_changed_) stock_changed_();
+  return cancelled;
+}
+
 }  // namespace shop::orders

@@ -58,15 +58,16 @@ class OrderService {
   Order set_status(std::string_view id, OrderStatus status);
   // Cancels a placed or paid order and gives its stock back, exactly once.
   Order cancel(std::string_view id, std::string_view caller_id, bool admin);
-  // cancel() in the caller's transaction, for an order it locked (OrderStore::lock): the payment
-  // reconciler cancels orders whose hold expired. The caller settles the payment after commit.
-  Order cancel_in(storage::Transaction& tx, const Order& order, std::int64_t now);
+  // Cancels an order that is still placed, because its payment did not come in time (the
+  // payment reconciler); false when it is no longer placed (paid meanwhile, or cancelled).
+  bool expire(std::string_view id);
 
   const OrderJson& json() const { return json_; }
 
   static constexpr std::chrono::hours kKeyLifetime{24};
 
  private:
+  Order cancel_in(storage::Transaction& tx, const Order& order, std::int64_t now);
   std::int64_t now_ms() const;
   // The order as it is now, for an answer after settle() changed its payment.
   Order reread(const Order& order);

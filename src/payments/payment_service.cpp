@@ -175,6 +175,55 @@ orders::Order PaymentService::start(std::string_view order_id, std::string_view 
   return orders_.find(lease, order_id).value();
 }
 
+bool PaymentService::held_in(storage::Transaction& tx, const orders::Order& order, const Payment& p,
+                             const std::string& status) {
+  if (p.status == "succeeded" || p.status == status) return false;
+  std::int64_t now = now_ms();
+  store_.set_status(tx, p.order_id, status, now);
+  if (order.status == OrderStatus::placed) {
+    orders_.move_status(tx, order, OrderStatus::paid, std::max(now, order.updated_at));
+  } else if (order.status == OrderStatus::cancelled) {
+    store_.refund_due(tx, p.order_id, now);
+    return true;
+  }
+  return false;
+}
+
+void PaymentService::record_held(std::string_view order_id, const std::string& status) {
+  bool refund = false;
+  storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    auto order = orders_.lock(tx, order_id);
+    auto p = store_.lock(tx, order_id);
+    refund = order && p && held_in(tx, *order, *p, status);
+  });
+  if (refund) settle(order_id);
+}
+
+void PaymentService::record_status(std::string_view order_id, const std::string& status) {
+  storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
+    auto p = store_.lock(tx, order_id);
+    if (p && !money_held(p->status)) store_.set_status(tx, order_id, status, now_ms());
+  });
+}
+
+std::optional<Intent> PaymentService::learn_intent(std::string_view order_id) {
+  std::optional<Payment> p;
+  {
+    auto lease = db_.acquire();
+    p = store_.find(lease, order_id);
+  }
+  if (!p) return std::nullopt;
+  if (!p->intent_id) {
+    // Never recorded: the call may have reached the provider before a crash. The same key gives
+    // back the intent it made then (or makes it now), never a second one.
+    Intent made = provider_->initiate({p->order_id, p->amount, p->currency, key("intent", *p)});
+    auto lease = db_.acquire();
+    store_.record_intent(lease, p->order_id, p->attempt, made, now_ms());
+    return made;
+  }
+  return provider_->retrieve(*p->intent_id);
+}
+
 void PaymentService::webhook(std::string_view body, std::string_view signature) {
   if (provider_ == nullptr)
     throw Error(ErrorCode::not_found, "Online payments are not set up on this shop");
@@ -193,15 +242,9 @@ void PaymentService::webhook(std::string_view body, std::string_view signature) 
     std::int64_t now = now_ms();
     if (e.type == "payment_intent.succeeded" ||
         e.type == "payment_intent.amount_capturable_updated") {
-      std::string status = e.type == "payment_intent.succeeded" ? "succeeded" : "requires_capture";
-      if (p->status == "succeeded" || p->status == status) return;
-      store_.set_status(tx, p->order_id, status, now);
-      if (order->status == OrderStatus::placed) {
-        orders_.move_status(tx, *order, OrderStatus::paid, std::max(now, order->updated_at));
-      } else if (order->status == OrderStatus::cancelled) {
-        store_.refund_due(tx, p->order_id, now);
+      if (held_in(tx, *order, *p,
+                  e.type == "payment_intent.succeeded" ? "succeeded" : "requires_capture"))
         to_settle = p->order_id;
-      }
     } else if (e.type == "payment_intent.payment_failed") {
       if (!settled(p->status) && !money_held(p->status))
         store_.set_status(tx, p->order_id, "failed", now);

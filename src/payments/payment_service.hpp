@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,17 @@ class PaymentService : public orders::PaymentHooks {
   // when unsigned, forged or stale, and nothing changes) and applies it once.
   void webhook(std::string_view body, std::string_view signature);
 
+  // For the reconciler. The provider's intent for the order as it is now: retrieved, or, when
+  // none was recorded (a crash between the call and its record), made again under the same key.
+  std::optional<Intent> learn_intent(std::string_view order_id);
+  // The provider holds the buyer's money (succeeded, or requires_capture): the order becomes
+  // paid, as a webhook would make it; refunded when it was cancelled meanwhile.
+  void record_held(std::string_view order_id, const std::string& status);
+  // Any other status the provider reported, unless the money is held.
+  void record_status(std::string_view order_id, const std::string& status);
+  PaymentProvider* provider() { return provider_; }
+  const PaymentSettings& settings() const { return settings_; }
+
  private:
   std::int64_t now_ms() const;
   // settle()'s work; throws what the provider throws.
@@ -56,6 +68,10 @@ class PaymentService : public orders::PaymentHooks {
   // A cancelled order's open intent: canceled at the provider, or, when the buyer paid after
   // all, refunded.
   void cancel_intent(const Payment& p);
+  // In the caller's transaction, with the order and the payment locked: records that the money
+  // is held; true when a refund became due (the order was cancelled).
+  bool held_in(storage::Transaction& tx, const orders::Order& order, const Payment& p,
+               const std::string& status);
   void refund(const Payment& p);
 
   storage::Database& db_;

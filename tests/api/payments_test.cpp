@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <functional>
 #include <latch>
 #include <thread>
 
@@ -17,6 +18,15 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+// Waits up to 10 s for `done`; whether it came.
+bool wait_until(const std::function<bool()>& done) {
+  for (int i = 0; i < 200; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
 
 class PaymentsApi : public ShopApi {
  protected:
@@ -53,6 +63,15 @@ class PaymentsApi : public ShopApi {
   }
   boost::json::value payment_of(const std::string& order_id) {
     return client_->get("/api/orders/" + order_id, alice_).json().at("payment");
+  }
+
+  // What a kill -9 right after Stripe answered leaves: the order committed, no intent recorded.
+  void forget_intent(const std::string& order_id) {
+    auto lease = store_->acquire();
+    lease.execute(
+        "UPDATE payments SET intent_id = NULL, client_secret = NULL, "
+        "status = 'pending' WHERE order_id = $1",
+        {order_id});
   }
 
   FakeStripe stripe_;  // before the server: its address is in the server's environment
@@ -249,6 +268,119 @@ TEST_P(PaymentsApi, ARepeatedCheckoutWithItsKey_AnswersTheSameIntent) {
 INSTANTIATE_TEST_SUITE_P(Backends, PaymentsApi, ::testing::ValuesIn(backend_names()),
                          [](const auto& info) { return info.param; });
 
+// The hold: an unpaid order is cancelled PAYMENT_HOLD_MINUTES after checkout, by the reconciler
+// (here every second, with a hold of one minute that the fake clock jumps over).
+class PaymentHoldApi : public PaymentsApi {
+ protected:
+  Env extra_env() const override {
+    Env env = PaymentsApi::extra_env();
+    env["PAYMENT_HOLD_MINUTES"] = "1";
+    env["PAYMENT_RECONCILE_INTERVAL"] = "1";
+    return env;
+  }
+  // The order's status once it is no longer `from` (or `from` after 10 s).
+  std::string wait_while(const std::string& order_id, const std::string& from) {
+    std::string now = from;
+    wait_until([&] { return (now = status_of(order_id)) != from; });
+    return now;
+  }
+};
+
+TEST_P(PaymentHoldApi, AnUnpaidOrderPastItsHold_IsCancelled_ItsIntentCanceled_ItsStockBack) {
+  std::string id = text(order_of(2).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  EXPECT_EQ(stock(mug_), 8);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a run or two: within the hold
+  EXPECT_EQ(status_of(id), "placed");
+  clock_.advance(std::chrono::seconds(61));
+  EXPECT_EQ(wait_while(id, "placed"), "cancelled");
+  EXPECT_EQ(stripe_.intent(intent).status, "canceled");
+  EXPECT_EQ(payment_of(id).at("status"), "canceled");
+  EXPECT_EQ(stock(mug_), 10);
+  EXPECT_EQ(stripe_.requests("GET /v1/payment_intents/:id"), 1);  // asked before cancelling
+}
+
+TEST_P(PaymentHoldApi, PaidAtTheProviderButItsWebhookLost_BecomesPaid_NotCancelled) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  stripe_.pay(intent);  // the event is never delivered
+  clock_.advance(std::chrono::seconds(61));
+  EXPECT_EQ(wait_while(id, "placed"), "paid");
+  EXPECT_EQ(payment_of(id).at("status"), "succeeded");
+  EXPECT_EQ(stock(mug_), 9);
+  EXPECT_EQ(stripe_.intent(intent).refunds.size(), 0u);
+}
+
+TEST_P(PaymentHoldApi,
+       TheHoldExpiringAsALateSuccessArrives_EndsPaidWithStock_OrCancelledAndRefunded) {
+  for (int round = 0; round < 3; ++round) {
+    std::string id = text(order_of(1).at("_id"));
+    std::string intent = text(payment_of(id).at("intentId"));
+    std::int64_t before = stock(mug_);
+    std::string succeeded = stripe_.pay(intent);
+    std::thread late([&] {
+      HttpClient c(server_->port());
+      EXPECT_EQ(deliver(c, succeeded).status, 200);
+    });
+    clock_.advance(std::chrono::seconds(61));
+    late.join();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::string status = status_of(id);
+    if (status == "paid") {
+      EXPECT_EQ(stock(mug_), before);
+      EXPECT_EQ(stripe_.intent(intent).refunds.size(), 0u);
+    } else {
+      EXPECT_EQ(status, "cancelled");
+      EXPECT_EQ(stock(mug_), before + 1);
+      EXPECT_EQ(stripe_.intent(intent).refunds.size(), 1u);
+    }
+  }
+}
+
+TEST_P(PaymentHoldApi, ACrashBetweenTheProviderCallAndItsRecord_IsRepaired_WithTheSameIntent) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  forget_intent(id);
+  EXPECT_EQ(payment_of(id).at("intentId"), nullptr);
+  // Past the hold: before cancelling, the reconciler learns the intent under the same key.
+  clock_.advance(std::chrono::seconds(61));
+  EXPECT_EQ(wait_while(id, "placed"), "cancelled");
+  EXPECT_EQ(text(payment_of(id).at("intentId")), intent);
+  EXPECT_EQ(stripe_.intents().size(), 1u);  // the same key gave the same intent back
+  EXPECT_EQ(stripe_.intent(intent).status, "canceled");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PaymentHoldApi, ::testing::ValuesIn(backend_names()),
+                         [](const auto& info) { return info.param; });
+
+// A payment never recorded (a crash after Stripe answered) is settled again by the reconciler,
+// before the hold is over, with the same idempotency key: the same intent, not a second one.
+class PaymentRepairApi : public PaymentsApi {
+ protected:
+  Env extra_env() const override {
+    Env env = PaymentsApi::extra_env();
+    env["PAYMENT_RECONCILE_INTERVAL"] = "1";
+    return env;
+  }
+};
+
+TEST_P(PaymentRepairApi, APaymentNeverRecorded_GetsItsIntentBack_AndTheOrderStaysPlaced) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  forget_intent(id);
+  clock_.advance(std::chrono::seconds(61));
+  std::string seen;
+  wait_until(
+      [&] { return (seen = boost::json::serialize(payment_of(id).at("intentId"))) != "null"; });
+  EXPECT_EQ(seen, "\"" + intent + "\"");
+  EXPECT_EQ(stripe_.intents().size(), 1u);
+  EXPECT_EQ(status_of(id), "placed");
+  EXPECT_GE(stripe_.replays(), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PaymentRepairApi, ::testing::ValuesIn(backend_names()),
+                         [](const auto& info) { return info.param; });
+
 // Without a provider (the default, manual) nothing about orders changes, and there is nothing
 // to pay online.
 class ManualPaymentsApi : public ShopApi {};
@@ -267,6 +399,41 @@ TEST_P(ManualPaymentsApi, OrdersHaveNoPayment_AndThePaymentRoutesSaySo) {
   EXPECT_EQ(hook.status, 404);
   EXPECT_EQ(count("SELECT count(*) FROM payments"), 0);
 }
+
+class ManualHoldApi : public ShopApi {
+ protected:
+  Env extra_env() const override {
+    return {{"MANUAL_HOLD_DAYS", "2"}, {"PAYMENT_RECONCILE_INTERVAL", "1"}};
+  }
+};
+
+TEST_P(ManualHoldApi, WithManualHoldDays_AnOrderUnpaidThatLong_IsCancelled_APaidOneIsNot) {
+  std::string mug = product("Mug", 1250, 10);
+  ASSERT_EQ(add(alice_, mug, 3).status, 200);
+  std::string unpaid(place(*client_, alice_).json().at("order").at("_id").as_string());
+  ASSERT_EQ(add(bob_, mug, 1).status, 200);
+  std::string paid(place(*client_, bob_).json().at("order").at("_id").as_string());
+  ASSERT_EQ(
+      client_->request("PATCH", "/api/orders/" + paid + "/status", R"({"status":"paid"})", admin_)
+          .status,
+      200);
+  clock_.advance(std::chrono::hours(47));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(client_->get("/api/orders/" + unpaid, alice_).json().at("status"), "placed");
+  clock_.advance(std::chrono::hours(2));
+  std::string status;
+  auto now = [&] {
+    return std::string(
+        client_->get("/api/orders/" + unpaid, alice_).json().at("status").as_string());
+  };
+  ASSERT_TRUE(wait_until([&] { return (status = now()) != "placed"; }));
+  EXPECT_EQ(status, "cancelled");
+  EXPECT_EQ(stock(mug), 9);
+  EXPECT_EQ(client_->get("/api/orders/" + paid, bob_).json().at("status"), "paid");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ManualHoldApi, ::testing::ValuesIn(backend_names()),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, ManualPaymentsApi, ::testing::ValuesIn(backend_names()),
                          [](const auto& info) { return info.param; });
