@@ -117,13 +117,12 @@ void PaymentService::settle_or_throw(std::string_view order_id) {
 
 void PaymentService::cancel_intent(const Payment& p) {
   try {
-    Intent canceled = provider_->cancel(*p.intent_id, key("cancel", p));
-    storage::with_transaction(db_, TxMode::write, [&](storage::Transaction& tx) {
-      auto now = store_.lock(tx, p.order_id);
-      if (now && !money_held(now->status))
-        store_.set_status(tx, p.order_id, canceled.status, now_ms());
-    });
+    record_status(p.order_id, provider_->cancel(*p.intent_id, key("cancel", p)).status);
   } catch (const ProviderRefused& e) {
+    if (e.intent_status() == "canceled") {  // canceled before (by the reconciler, or a retry)
+      record_status(p.order_id, "canceled");
+      return;
+    }
     if (!money_held(e.intent_status())) throw;
     // Too late: the buyer paid for an order that is cancelled. The money goes back.
     Payment paid = p;
