@@ -31,7 +31,8 @@ struct ProviderEvent {
   std::string id;
   std::string type;
   std::string intent_id;
-  std::string intent_status;  // for payment_intent.* events
+  std::string intent_status;    // for payment_intent.* events
+  bool fully_refunded = false;  // for charge.* events: the whole charge went back
 };
 
 struct IntentRequest {

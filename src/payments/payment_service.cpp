@@ -63,14 +63,22 @@ void PaymentService::settle(std::string_view order_id) {
     settle_or_throw(order_id);
   } catch (const ProviderUnavailable& e) {
     log_.warn("payment of order {} left for later: {}", order_id, e.what());
-    auto lease = db_.acquire();
-    store_.record_error(lease, order_id, e.what(), now_ms());
+    record_error(order_id, e.what());
   } catch (const ProviderRefused& e) {
     log_.warn("payment of order {}: the provider refused ({}): {}", order_id, e.code(), e.what());
-    auto lease = db_.acquire();
-    store_.record_error(lease, order_id, e.what(), now_ms());
+    record_error(order_id, e.what());
   } catch (const std::exception& e) {
     log_.error("payment of order {} could not be settled: {}", order_id, e.what());
+  }
+}
+
+void PaymentService::record_error(std::string_view order_id, std::string_view what) noexcept {
+  try {
+    auto lease = db_.acquire();
+    store_.record_error(lease, order_id, what, now_ms());
+  } catch (const std::exception& e) {
+    // Only a note for the admin: the reconciler settles the payment again either way.
+    log_.warn("payment of order {}: its error could not be recorded: {}", order_id, e.what());
   }
 }
 
@@ -163,8 +171,7 @@ orders::Order PaymentService::start(std::string_view order_id, std::string_view 
     settle_or_throw(order_id);
   } catch (const ProviderUnavailable& e) {
     log_.warn("payment of order {} could not start: {}", order_id, e.what());
-    auto lease = db_.acquire();
-    store_.record_error(lease, order_id, e.what(), now_ms());
+    record_error(order_id, e.what());
     throw Error(ErrorCode::unavailable, "The payment provider cannot be reached; try again");
   } catch (const ProviderRefused& e) {
     log_.warn("payment of order {}: the provider refused ({}): {}", order_id, e.code(), e.what());
@@ -254,7 +261,13 @@ void PaymentService::webhook(std::string_view body, std::string_view signature) 
       if (!settled(p->status) && !money_held(p->status) && !e.intent_status.empty())
         store_.set_status(tx, p->order_id, e.intent_status, now);
     } else if (e.type == "charge.refunded") {
-      store_.refund_settled(tx, e.intent_id, now);
+      // Sent for every refund, ours or one made in Stripe's dashboard. Only a whole refund
+      // settles the payment: after a part one, a cancel must still give the rest back.
+      if (e.fully_refunded) {
+        store_.refund_settled(tx, p->order_id, now);
+      } else {
+        log_.info("payment of order {} partly refunded at the provider", p->order_id);
+      }
     }
   });
   if (to_settle) settle(*to_settle);

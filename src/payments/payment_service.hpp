@@ -65,6 +65,9 @@ class PaymentService : public orders::PaymentHooks {
   std::int64_t now_ms() const;
   // settle()'s work; throws what the provider throws.
   void settle_or_throw(std::string_view order_id);
+  // Notes the provider's failure on the payment for the admin; never throws (it runs after the
+  // order committed, where a failure must not turn the answer into a 500).
+  void record_error(std::string_view order_id, std::string_view what) noexcept;
   // A cancelled order's open intent: canceled at the provider, or, when the buyer paid after
   // all, refunded.
   void cancel_intent(const Payment& p);

@@ -43,7 +43,7 @@ constexpr std::string_view kRecordRefund =
     "UPDATE payments SET refund_id = $2, refund_status = $3, updated_at = $4 "
     "WHERE order_id = $1 AND (refund_status IS NULL OR refund_status <> 'succeeded')";
 constexpr std::string_view kRefundSettled =
-    "UPDATE payments SET refund_status = 'succeeded', updated_at = $2 WHERE intent_id = $1";
+    "UPDATE payments SET refund_status = 'succeeded', updated_at = $2 WHERE order_id = $1";
 // Safe: the primary key decides; a second claim does nothing.
 constexpr std::string_view kClaimEvent =
     "INSERT INTO payment_events (id, type, received_at) VALUES ($1, $2, $3) "
@@ -134,9 +134,9 @@ void PaymentStore::record_refund(storage::Executor& db, std::string_view order_i
              {to_value(order_id), to_value(refund.id), to_value(refund.status), Value(now)});
 }
 
-void PaymentStore::refund_settled(storage::Executor& db, std::string_view intent_id,
+void PaymentStore::refund_settled(storage::Executor& db, std::string_view order_id,
                                   std::int64_t now) const {
-  db.execute(kRefundSettled, {to_value(intent_id), Value(now)});
+  db.execute(kRefundSettled, {to_value(order_id), Value(now)});
 }
 
 bool PaymentStore::claim_event(storage::Executor& db, std::string_view id, std::string_view type,

@@ -56,8 +56,9 @@ class PaymentStore {
   void refund_due(storage::Executor& db, std::string_view order_id, std::int64_t now) const;
   void record_refund(storage::Executor& db, std::string_view order_id, const Refund& refund,
                      std::int64_t now) const;
-  // The refund of the intent settled (charge.refunded).
-  void refund_settled(storage::Executor& db, std::string_view intent_id, std::int64_t now) const;
+  // The whole payment went back (charge.refunded for the whole charge: ours, or one made at the
+  // provider).
+  void refund_settled(storage::Executor& db, std::string_view order_id, std::int64_t now) const;
 
   // Claims a webhook event id; false when it was claimed before (then it is not applied again).
   // On PostgreSQL a concurrent claim of the same id waits until the first transaction ends.

@@ -153,6 +153,9 @@ ProviderEvent StripeProvider::parse_webhook(std::string_view body, std::string_v
       e.intent_status = text_of(obj, "status");
     } else {
       e.intent_id = text_of(obj, "payment_intent");  // a charge or a refund
+      if (kind == "charge")
+        if (const auto* refunded = obj.if_contains("refunded"); refunded && refunded->is_bool())
+          e.fully_refunded = refunded->as_bool();
     }
   }
   return e;

@@ -13,7 +13,9 @@
 
 #include "backends.hpp"
 #include "catalog/product_store.hpp"
+#include "fake_stripe.hpp"
 #include "http_client.hpp"
+#include "payments/stripe_signature.hpp"
 #include "seed.hpp"
 #include "storage/migrator.hpp"
 #include "subprocess.hpp"
@@ -65,13 +67,15 @@ class CrashSafety : public ::testing::TestWithParam<std::string> {
     if (db_.drop) db_.drop();
   }
 
-  std::unique_ptr<Subprocess> start_shopd(std::uint16_t& port) {
-    return start_shopd_serve({{"DATABASE_URL", db_.url},
-                              {"JWT_SECRET", kSecret},
-                              {"JWT_REFRESH_SECRET", kSecret},
-                              {"RATE_LIMIT_MAX", "0"},
-                              {"MEDIA_DIR", dir_.str() + "/media"}},
-                             dir_.str(), port);
+  std::unique_ptr<Subprocess> start_shopd(std::uint16_t& port,
+                                          std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> env{{"DATABASE_URL", db_.url},
+                                           {"JWT_SECRET", kSecret},
+                                           {"JWT_REFRESH_SECRET", kSecret},
+                                           {"RATE_LIMIT_MAX", "0"},
+                                           {"MEDIA_DIR", dir_.str() + "/media"}};
+    env.merge(extra);
+    return start_shopd_serve(env, dir_.str(), port);
   }
 
   std::int64_t scalar(const std::string& sql) {
@@ -163,6 +167,102 @@ TEST_P(CrashSafety, KillDashNineUnderLoad_LosesNoAcknowledgedOrder_AndRetriesPla
   restarted->signal(SIGTERM);
   restarted->wait(15s);
 }
+
+// kill -9 while Stripe is answering the call that makes an order's PaymentIntent: the intent
+// exists at Stripe, the order committed, and shopd never learned the intent. After a restart the
+// reconciler settles the payment again under the same idempotency key, so it records the intent
+// Stripe made then instead of making a second one, and the buyer can pay it.
+class PaymentCrashSafety : public CrashSafety {
+ protected:
+  std::map<std::string, std::string> payment_env() const {
+    return {{"PAYMENT_PROVIDER", "stripe"},
+            {"STRIPE_SECRET_KEY", FakeStripe::kSecretKey},
+            {"STRIPE_WEBHOOK_SECRET", FakeStripe::kWebhookSecret},
+            {"STRIPE_API_BASE", stripe_.base_url()},
+            {"PAYMENT_RECONCILE_INTERVAL", "1"}};
+  }
+  std::optional<std::string> intent_recorded(const std::string& order_id) {
+    auto lease = store_->acquire();
+    auto rows = lease.execute("SELECT intent_id FROM payments WHERE order_id = $1", {order_id});
+    if (rows.empty() || rows.front().is_null(0)) return std::nullopt;
+    return rows.front().get_text(0);
+  }
+
+  FakeStripe stripe_;
+};
+
+TEST_P(PaymentCrashSafety, KillDashNineBetweenTheIntentAndItsRecord_TheReconcilerRepairsIt) {
+  std::uint16_t port = 0;
+  auto server = start_shopd(port, payment_env());
+  stripe_.set_answer_delay(5s);  // Stripe makes the intent at once, answers 5 s later
+  std::thread buyer([&] {
+    try {
+      HttpClient c(port);
+      ASSERT_EQ(c.request("POST", "/api/cart/add", R"({"productId":")" + id_of(1000) + R"("})",
+                          bearer_[0])
+                    .status,
+                200);
+      c.request("POST", "/api/orders", "{}", bearer_[0]);
+    } catch (const std::exception&) {
+      // The server died under the request, as intended.
+    }
+  });
+  bool made = false;
+  for (int i = 0; i < 200 && !made; ++i) {
+    std::this_thread::sleep_for(25ms);
+    made = stripe_.intents().size() == 1;
+  }
+  ASSERT_TRUE(made) << "the checkout never reached Stripe";
+  server->signal(SIGKILL);
+  server->wait(10s);
+  buyer.join();
+
+  // What the crash left: an order committed with its stock taken, and no intent recorded.
+  FakeStripe::Intent at_stripe = stripe_.intents().front();
+  ASSERT_EQ(scalar("SELECT COUNT(*) FROM orders"), 1);
+  EXPECT_EQ(scalar("SELECT stock FROM products WHERE id = '" + id_of(1000) + "'"), kStock - 1);
+  EXPECT_EQ(intent_recorded(at_stripe.order_id), std::nullopt);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payments WHERE status = 'pending'"), 1);
+  // A minute passes: the reconciler leaves younger payments to a call that may be in flight.
+  {
+    auto lease = store_->acquire();
+    lease.execute("UPDATE payments SET created_at = created_at - 61000");
+  }
+
+  stripe_.set_answer_delay(0ms);
+  auto restarted = start_shopd(port, payment_env());
+  std::optional<std::string> recorded;
+  for (int i = 0; i < 400 && !recorded; ++i) {
+    std::this_thread::sleep_for(50ms);
+    recorded = intent_recorded(at_stripe.order_id);
+  }
+  ASSERT_EQ(recorded, at_stripe.id);
+  EXPECT_EQ(stripe_.intents().size(), 1u);  // the same key gave the same intent back
+  EXPECT_GE(stripe_.replays(), 1);
+
+  // The buyer sees it and pays it; the order is paid, its stock still taken once.
+  HttpClient c(port);
+  auto order = c.get("/api/orders/" + at_stripe.order_id, bearer_[0]);
+  ASSERT_EQ(order.status, 200) << order.body;
+  EXPECT_EQ(order.json().at("status"), "placed");
+  EXPECT_EQ(order.json().at("payment").at("clientSecret").as_string(), at_stripe.client_secret);
+  std::string event = stripe_.pay(at_stripe.id);
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto hook = c.request(
+      "POST", "/api/payments/stripe/webhook", event,
+      {{"Content-Type", "application/json"},
+       {"Stripe-Signature", payments::stripe_signature(FakeStripe::kWebhookSecret, now, event)}});
+  EXPECT_EQ(hook.status, 200) << hook.body;
+  EXPECT_EQ(c.get("/api/orders/" + at_stripe.order_id, bearer_[0]).json().at("status"), "paid");
+  EXPECT_EQ(scalar("SELECT stock FROM products WHERE id = '" + id_of(1000) + "'"), kStock - 1);
+  restarted->signal(SIGTERM);
+  restarted->wait(15s);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PaymentCrashSafety, ::testing::ValuesIn(backend_names()),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashSafety, ::testing::ValuesIn(backend_names()),
                          [](const auto& info) { return info.param; });

@@ -141,10 +141,12 @@ void FakeStripe::handle(int fd) {
   std::string body = data.substr(header_end + 4, length);
   bool down;
   std::chrono::milliseconds delay;
+  std::chrono::milliseconds answer_delay;
   {
     std::lock_guard lock(mutex_);
     down = down_;
     delay = delay_;
+    answer_delay = answer_delay_;
   }
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
   if (down) {
@@ -152,6 +154,7 @@ void FakeStripe::handle(int fd) {
     return;
   }
   Answer a = answer(method, target, headers, body);
+  if (answer_delay.count() > 0) std::this_thread::sleep_for(answer_delay);
   std::string out =
       "HTTP/1.1 " + std::to_string(a.status) +
       " X\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
@@ -268,8 +271,12 @@ FakeStripe::Answer FakeStripe::answer(const std::string& method, const std::stri
     if (i == nullptr || i->status != "succeeded")
       return remember({400, error_json("invalid_request_error", "charge_not_refundable",
                                        "This payment cannot be refunded")});
+    if (i->refunded >= i->amount)
+      return remember({400, error_json("invalid_request_error", "charge_already_refunded",
+                                       "This charge has already been refunded")});
     std::string id = "re_fake" + std::to_string(++next_id_);
     i->refunds.push_back(id);
+    i->refunded = i->amount;  // no amount: the rest
     return remember({200, R"({"id":")" + id +
                               R"(","object":"refund","status":"succeeded",)"
                               R"("payment_intent":")" +
@@ -302,6 +309,11 @@ void FakeStripe::set_delay(std::chrono::milliseconds delay) {
   delay_ = delay;
 }
 
+void FakeStripe::set_answer_delay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  answer_delay_ = delay;
+}
+
 void FakeStripe::set_down(bool down) {
   std::lock_guard lock(mutex_);
   down_ = down;
@@ -327,13 +339,28 @@ std::string FakeStripe::decline(const std::string& intent_id) {
   return event("payment_intent.payment_failed", intent_id);
 }
 
+std::string FakeStripe::refund_outside(const std::string& intent_id, std::int64_t amount) {
+  {
+    std::lock_guard lock(mutex_);
+    Intent& i = intents_.at(intent_id);
+    i.refunds.push_back("re_fake" + std::to_string(++next_id_));
+    i.refunded += amount;
+  }
+  return event("charge.refunded", intent_id);
+}
+
 std::string FakeStripe::event(const std::string& type, const std::string& intent_id) {
   std::lock_guard lock(mutex_);
   const Intent& i = intents_.at(intent_id);
   std::string object = intent_json(i);
   if (type.starts_with("charge.")) {
-    object = R"({"id":"ch_fake)" + std::to_string(++next_id_) +
-             R"(","object":"charge","refunded":true,"payment_intent":")" + i.id + "\"}";
+    boost::json::object charge{{"id", "ch_fake" + std::to_string(++next_id_)},
+                               {"object", "charge"},
+                               {"amount", i.amount},
+                               {"amount_refunded", i.refunded},
+                               {"refunded", i.refunded >= i.amount},
+                               {"payment_intent", i.id}};
+    object = boost::json::serialize(charge);
   }
   return R"({"id":"evt_fake)" + std::to_string(++next_id_) + R"(","object":"event","type":")" +
          type + R"(","data":{"object":)" + object + "}}";

@@ -39,12 +39,16 @@ class FakeStripe {
     std::string order_id;
     std::string capture_method;
     std::vector<std::string> refunds;
+    std::int64_t refunded = 0;  // minor units given back so far
   };
 
   // The next `n` requests answer `status` (500: Stripe is failing) without doing anything.
   void fail_next(int n, int status = 500);
   // Every request waits this long before it is answered (a slow provider).
   void set_delay(std::chrono::milliseconds delay);
+  // Every request is carried out at once but answered this much later: a caller that dies
+  // meanwhile never learns what it made (an intent that exists only here).
+  void set_answer_delay(std::chrono::milliseconds delay);
   // While down, connections are closed without an answer (Stripe unreachable).
   void set_down(bool down);
 
@@ -53,6 +57,9 @@ class FakeStripe {
   std::string pay(const std::string& intent_id);
   // The buyer's card was declined.
   std::string decline(const std::string& intent_id);
+  // A refund of `amount` made outside shopd (in Stripe's dashboard); returns the charge.refunded
+  // event Stripe sends.
+  std::string refund_outside(const std::string& intent_id, std::int64_t amount);
   // An event of `type` about the intent as it is now, with a fresh event id.
   std::string event(const std::string& type, const std::string& intent_id);
 
@@ -87,6 +94,7 @@ class FakeStripe {
   int fail_left_ = 0;
   int fail_status_ = 500;
   std::chrono::milliseconds delay_{0};
+  std::chrono::milliseconds answer_delay_{0};
   bool down_ = false;
   int next_id_ = 0;
 };

@@ -14,17 +14,7 @@ const std::string ShopApi::kSecret(40, 'j');
 void ShopApi::SetUp() {
   db_ = fresh_database(GetParam(), dir_.path());
   if (db_.url.empty()) GTEST_SKIP() << GetParam() << " is not available here";
-  Env env{{"DATABASE_URL", db_.url},
-          {"JWT_SECRET", kSecret},
-          {"JWT_REFRESH_SECRET", std::string(40, 'r')},
-          {"RATE_LIMIT_MAX", "0"},
-          {"WORKER_THREADS", "16"},
-          {"PUBLIC_URL", "https://shop.example"}};
-  for (const auto& [name, value] : extra_env())
-    env[name] = value;
-  app::AppHooks hooks;
-  hooks.clock = &clock_;
-  server_ = std::make_unique<TestServer>(env, std::move(hooks));
+  server_ = another_server();
   store_ = storage::open_database(db_.url, {.pool_size = 2});
   seed_ = std::make_unique<Seeder>(*store_, kSecret);
   client_ = std::make_unique<HttpClient>(server_->port());
@@ -39,6 +29,20 @@ void ShopApi::TearDown() {
   seed_.reset();
   store_.reset();
   if (db_.drop) db_.drop();
+}
+
+std::unique_ptr<TestServer> ShopApi::another_server() {
+  Env env{{"DATABASE_URL", db_.url},
+          {"JWT_SECRET", kSecret},
+          {"JWT_REFRESH_SECRET", std::string(40, 'r')},
+          {"RATE_LIMIT_MAX", "0"},
+          {"WORKER_THREADS", "16"},
+          {"PUBLIC_URL", "https://shop.example"}};
+  for (const auto& [name, value] : extra_env())
+    env[name] = value;
+  app::AppHooks hooks;
+  hooks.clock = &clock_;
+  return std::make_unique<TestServer>(env, std::move(hooks));
 }
 
 std::string ShopApi::unknown_id(int n) {

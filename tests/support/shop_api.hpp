@@ -31,6 +31,9 @@ class ShopApi : public ::testing::TestWithParam<std::string> {
   void TearDown() override;
   // Environment for the server beyond the fixture's (more threads, a media folder, ...).
   virtual Env extra_env() const { return {}; }
+  // One more instance of the shop on the same database, environment and clock as server_ (the
+  // cluster of several instances that production runs).
+  std::unique_ptr<TestServer> another_server();
 
   // A user with a session made straight in the database (no password hashing: tests need many)
   // and a bearer header signed by the server's secret.
