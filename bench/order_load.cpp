@@ -3,7 +3,12 @@
 // time. Prints orders per second, then checks on the database that every unit sold is accounted
 // for: units in orders + stock left == stock at the start.
 //
-//   order_load PORT DATABASE_URL SECONDS BUYERS
+// With STRIPE_PORT, shopd runs with PAYMENT_PROVIDER=stripe against a fake Stripe that this
+// program serves on that port (tests/support/fake_stripe.*): every order placed is then paid, as
+// a buyer confirming the payment would, and its signed payment_intent.succeeded webhook is
+// delivered to shopd; the figure is orders placed and paid per second.
+//
+//   order_load PORT DATABASE_URL SECONDS BUYERS [STRIPE_PORT]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -14,7 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "fake_stripe.hpp"
 #include "http_client.hpp"
+#include "payments/stripe_signature.hpp"
 #include "storage/open_database.hpp"
 
 namespace {
@@ -30,8 +37,8 @@ std::int64_t scalar(shop::storage::Database& db, std::string_view sql) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: order_load PORT DATABASE_URL SECONDS BUYERS\n");
+  if (argc != 5 && argc != 6) {
+    std::fprintf(stderr, "usage: order_load PORT DATABASE_URL SECONDS BUYERS [STRIPE_PORT]\n");
     return 2;
   }
   auto port = static_cast<std::uint16_t>(std::stoi(argv[1]));
@@ -39,6 +46,10 @@ int main(int argc, char** argv) {
   int seconds = std::stoi(argv[3]);
   int buyers = std::stoi(argv[4]);
   auto db = shop::storage::open_database(url, {.pool_size = 2});
+  std::unique_ptr<shop::test::FakeStripe> stripe;
+  if (argc == 6)
+    stripe =
+        std::make_unique<shop::test::FakeStripe>(static_cast<std::uint16_t>(std::stoi(argv[5])));
 
   std::vector<std::string> products;
   {
@@ -84,7 +95,8 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::atomic<std::int64_t> placed{0}, units{0}, sold_out{0}, busy{0}, other{0};
+  std::int64_t paid_before = scalar(*db, "SELECT COUNT(*) FROM orders WHERE status = 'paid'");
+  std::atomic<std::int64_t> placed{0}, paid{0}, units{0}, sold_out{0}, busy{0}, other{0};
   std::mutex m;
   std::map<int, int> other_statuses;
   auto start = std::chrono::steady_clock::now();
@@ -109,6 +121,33 @@ int main(int argc, char** argv) {
           auto order = r.json();
           for (const auto& item : order.at("order").at("items").as_array())
             units += item.at("quantity").as_int64();
+          if (stripe) {
+            // The buyer confirms the payment; Stripe tells shopd.
+            const auto* intent =
+                order.at("order").at("payment").as_object().if_contains("intentId");
+            if (intent == nullptr || !intent->is_string()) {
+              ++other;
+              std::lock_guard lock(m);
+              ++other_statuses[-1];  // no intent: Stripe was not reached
+              continue;
+            }
+            std::string event = stripe->pay(std::string(intent->as_string()));
+            auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+            auto hook = c.request(
+                "POST", "/api/payments/stripe/webhook", event,
+                {{"Content-Type", "application/json"},
+                 {"Stripe-Signature", shop::payments::stripe_signature(
+                                          shop::test::FakeStripe::kWebhookSecret, now_s, event)}});
+            if (hook.status == 200) {
+              ++paid;
+            } else {
+              ++other;
+              std::lock_guard lock(m);
+              ++other_statuses[hook.status];
+            }
+          }
         } else if (r.status == 409) {
           ++sold_out;
           c.request("DELETE", "/api/cart/clear", "", tokens[i]);
@@ -132,6 +171,19 @@ int main(int argc, char** argv) {
   std::printf(
       "orders placed: %lld in %.1f s = %.0f orders/s (each order: add to cart + checkout)\n",
       static_cast<long long>(placed.load()), elapsed, static_cast<double>(placed.load()) / elapsed);
+  std::int64_t paid_now = scalar(*db, "SELECT COUNT(*) FROM orders WHERE status = 'paid'");
+  bool paid_match = !stripe || paid_now - paid_before == paid.load();
+  if (stripe) {
+    std::printf(
+        "orders placed and paid: %lld in %.1f s = %.0f orders/s (add + checkout + its "
+        "signed payment webhook; %lld intents made at the fake Stripe)\n",
+        static_cast<long long>(paid.load()), elapsed, static_cast<double>(paid.load()) / elapsed,
+        static_cast<long long>(stripe->intents().size()));
+    if (!paid_match)
+      std::printf("MISMATCH: %lld orders paid in the database, %lld webhooks answered 200\n",
+                  static_cast<long long>(paid_now - paid_before),
+                  static_cast<long long>(paid.load()));
+  }
   std::printf("sold out answers: %lld, busy (503) answers: %lld, other answers: %lld\n",
               static_cast<long long>(sold_out.load()), static_cast<long long>(busy.load()),
               static_cast<long long>(other.load()));
@@ -144,5 +196,5 @@ int main(int argc, char** argv) {
   if (!orders_match)
     std::printf("MISMATCH: %lld units in order rows, %lld units in acknowledged orders\n",
                 static_cast<long long>(sold), static_cast<long long>(units.load()));
-  return balanced && orders_match && other.load() == 0 ? 0 : 1;
+  return balanced && orders_match && paid_match && other.load() == 0 ? 0 : 1;
 }

@@ -5,6 +5,10 @@
 # Prints orders per second and checks that units sold + stock left == stock at the start.
 # Runs on SQLite, and also on PostgreSQL when BENCH_POSTGRES_URL names an empty database.
 #
+# With BENCH_PAYMENTS=stripe, shopd takes payments through a fake Stripe that the load generator
+# serves on loopback (SHOPD_BENCH_STRIPE_PORT, 18092), and every order is paid and its signed
+# webhook delivered: the figure is then orders placed and paid per second.
+#
 # Knobs: BENCH_SECONDS, BENCH_BUYERS, BENCH_PRODUCTS (2000), SHOPD_BENCH_PORT (18091),
 # BENCH_POSTGRES_URL, WORKER_THREADS and DATABASE_POOL_SIZE (passed on to shopd), BENCH_KEEP_TMP=1,
 # SHOPD_BIN (a shopd binary to measure instead of building build/shopd).
@@ -20,7 +24,13 @@ seconds=${BENCH_SECONDS:-10}
 buyers=${BENCH_BUYERS:-64}
 products=${BENCH_PRODUCTS:-2000}
 port=${SHOPD_BENCH_PORT:-18091}
-for n in "$seconds" "$buyers" "$products" "$port"; do
+stripe_port=${SHOPD_BENCH_STRIPE_PORT:-18092}
+payments=${BENCH_PAYMENTS:-manual}
+case $payments in
+  manual | stripe) ;;
+  *) echo "orders.sh: BENCH_PAYMENTS is manual or stripe, not \"$payments\"" >&2; exit 2 ;;
+esac
+for n in "$seconds" "$buyers" "$products" "$port" "$stripe_port"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "orders.sh: \"$n\" is not a whole number" >&2; exit 2; }
 done
 
@@ -43,6 +53,14 @@ if port_in_use "$port"; then
   echo "orders.sh: 127.0.0.1:$port is already in use; set SHOPD_BENCH_PORT" >&2
   exit 1
 fi
+load_args=()
+if [[ $payments == stripe ]]; then
+  if port_in_use "$stripe_port"; then
+    echo "orders.sh: 127.0.0.1:$stripe_port is already in use; set SHOPD_BENCH_STRIPE_PORT" >&2
+    exit 1
+  fi
+  load_args=("$stripe_port")
+fi
 
 run_backend() {  # name database_url
   local name=$1 url=$2 dir="$tmp/$1"
@@ -53,12 +71,17 @@ run_backend() {  # name database_url
   [[ -n ${WORKER_THREADS:-} ]] && env_vars+=(WORKER_THREADS="$WORKER_THREADS")
   [[ -n ${DATABASE_POOL_SIZE:-} ]] && env_vars+=(DATABASE_POOL_SIZE="$DATABASE_POOL_SIZE")
   (cd "$dir" && env -i "${env_vars[@]}" "$shopd_bin" seed-demo --products "$products" >/dev/null)
-  (cd "$dir" && exec env -i "${env_vars[@]}" "$shopd_bin" serve >"$dir/shopd.log" 2>&1) &
+  local serve_vars=()
+  if [[ $payments == stripe ]]; then  # the keys the fake in order_load expects
+    serve_vars=(PAYMENT_PROVIDER=stripe STRIPE_SECRET_KEY=sk_test_fake_0123456789
+      STRIPE_WEBHOOK_SECRET=whsec_fake_0123456789 STRIPE_API_BASE="http://127.0.0.1:$stripe_port")
+  fi
+  (cd "$dir" && exec env -i "${env_vars[@]}" "${serve_vars[@]}" "$shopd_bin" serve >"$dir/shopd.log" 2>&1) &
   shopd_pid=$!
   wait_until_healthy shopd "$shopd_pid" "$port" "$dir/shopd.log"
-  printf '\n=== %s: %s buyers, %s s, %s products, %s cores shared by the load and shopd\n' \
-    "$name" "$buyers" "$seconds" "$products" "$(nproc)"
-  (cd "$dir" && "$load_bin" "$port" "$url" "$seconds" "$buyers") | tee "$tmp/$name.txt"
+  printf '\n=== %s: %s buyers, %s s, %s products, payments %s, %s cores shared by the load and shopd\n' \
+    "$name" "$buyers" "$seconds" "$products" "$payments" "$(nproc)"
+  (cd "$dir" && "$load_bin" "$port" "$url" "$seconds" "$buyers" "${load_args[@]}") | tee "$tmp/$name.txt"
   printf 'shopd peak RSS: %s MB\n' "$(mb "$(rss_kb "$shopd_pid" VmHWM)")"
   stop "$shopd_pid" 12
   shopd_pid=""

@@ -54,6 +54,11 @@ namespace {
 // the hashing queue (HashQueueLimits::max_wait of hashes) plus those doing their database work.
 constexpr std::size_t kHashingRouteThreads = 32;
 constexpr std::size_t kHashingRouteQueue = 1024;
+// Threads of the routes that wait for the payment provider (checkout, cancel, status, payment,
+// its webhook): each call may take up to the provider's timeout (10 s), so a slow provider fills
+// this pool, never the workers.
+constexpr std::size_t kProviderRouteThreads = 32;
+constexpr std::size_t kProviderRouteQueue = 1024;
 
 unsigned cores() {
   return std::max(1u, std::thread::hardware_concurrency());
@@ -96,7 +101,8 @@ struct App::Parts {
   std::unique_ptr<cache::CachedLoader> cached_loader;
   std::unique_ptr<auth::AccessTokens> access_tokens;
   std::unique_ptr<auth::PasswordHasher> password_hasher;
-  std::unique_ptr<ThreadPool> hashing_routes;  // sign-up, login: wait for hashing here
+  std::unique_ptr<ThreadPool> hashing_routes;   // sign-up, login: wait for hashing here
+  std::unique_ptr<ThreadPool> provider_routes;  // checkout and others: wait for Stripe here
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<media::MediaStore> media;
   std::unique_ptr<media::MediaReferences> media_refs;
@@ -227,6 +233,8 @@ void App::Parts::make_services() {
                                 .currency = config.currency,
                                 .hold = config.payment_hold},
       clock, log);
+  if (payments->online())
+    provider_routes = std::make_unique<ThreadPool>(kProviderRouteThreads, kProviderRouteQueue);
   catalog::CatalogService& products = *catalog;
   orders = std::make_unique<orders::OrderService>(
       *db, clock, config.public_url, [&products] { products.products_changed(); },
@@ -258,8 +266,8 @@ void App::Parts::add_routes() {
   catalog::add_catalog_routes(router, *catalog,
                               {.max_upload_bytes = config.max_upload_mb * 1024 * 1024});
   cart::add_cart_routes(router, *cart, media_base_url);
-  orders::add_order_routes(router, *orders);
-  payments::add_payment_routes(router, *payments, orders->json());
+  orders::add_order_routes(router, *orders, provider_routes.get());
+  payments::add_payment_routes(router, *payments, orders->json(), provider_routes.get());
   analytics::add_analytics_routes(router, *analytics, media_base_url);
   media::add_media_routes(router, *media);
   pages::add_page_routes(router, config.public_url);
@@ -361,6 +369,7 @@ App::~App() {
 
 void App::stop_pools() {
   if (parts_->hashing_routes) parts_->hashing_routes->stop();
+  if (parts_->provider_routes) parts_->provider_routes->stop();
   if (parts_->workers) parts_->workers->stop();
 }
 

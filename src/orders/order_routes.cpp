@@ -183,12 +183,13 @@ class OrderRoutes {
 
 }  // namespace
 
-void add_order_routes(http::Router& router, OrderService& service) {
+void add_order_routes(http::Router& router, OrderService& service, ThreadPool* provider_pool) {
   auto routes = std::make_shared<OrderRoutes>(service);
   http::MemberHandlers bind(routes);
   router.add({.method = Method::post,
               .pattern = "/api/orders",
               .handler = bind(&OrderRoutes::place),
+              .pool = provider_pool,
               .access = Access::user});
   router.add({.method = Method::get,
               .pattern = "/api/orders/my",
@@ -205,10 +206,12 @@ void add_order_routes(http::Router& router, OrderService& service) {
   router.add({.method = Method::patch,
               .pattern = "/api/orders/:id/status",
               .handler = bind(&OrderRoutes::set_status),
+              .pool = provider_pool,
               .access = Access::admin});
   router.add({.method = Method::post,
               .pattern = "/api/orders/:id/cancel",
               .handler = bind(&OrderRoutes::cancel),
+              .pool = provider_pool,
               .access = Access::user});
 }
 

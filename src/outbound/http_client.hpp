@@ -35,8 +35,9 @@ class TransportError : public std::runtime_error {
 };
 
 // Outbound HTTP(S) with libcurl: one request per call, from any thread, never following
-// redirects, only http and https. The calls of payment providers (and later webhooks and object
-// storage) go through it, always outside any database transaction.
+// redirects, only http and https. Each thread keeps its connections alive between calls. The calls
+// of payment providers (and later webhooks and object storage) go through it, always outside any
+// database transaction.
 class HttpClient {
  public:
   HttpClient();

@@ -43,18 +43,20 @@ class PaymentRoutes {
 }  // namespace
 
 void add_payment_routes(http::Router& router, PaymentService& service,
-                        const orders::OrderJson& json) {
+                        const orders::OrderJson& json, ThreadPool* provider_pool) {
   auto routes = std::make_shared<PaymentRoutes>(service, json);
   http::MemberHandlers bind(routes);
   router.add({.method = Method::post,
               .pattern = "/api/orders/:id/payment",
               .handler = bind(&PaymentRoutes::start),
+              .pool = provider_pool,
               .access = Access::user});
   // Not rate limited: the provider sends from few addresses, and every request is checked by its
   // signature before anything is read.
   router.add({.method = Method::post,
               .pattern = "/api/payments/stripe/webhook",
               .handler = bind(&PaymentRoutes::stripe_webhook),
+              .pool = provider_pool,
               .bodies = static_cast<unsigned>(BodyKind::json),
               .rate_limited = false});
 }

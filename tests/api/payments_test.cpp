@@ -30,12 +30,16 @@ bool wait_until(const std::function<bool()>& done) {
 
 class PaymentsApi : public ShopApi {
  protected:
-  Env extra_env() const override {
-    return {{"PAYMENT_PROVIDER", "stripe"},
+  Env extra_env() const final {
+    Env env{{"PAYMENT_PROVIDER", "stripe"},
             {"STRIPE_SECRET_KEY", FakeStripe::kSecretKey},
             {"STRIPE_WEBHOOK_SECRET", FakeStripe::kWebhookSecret},
             {"STRIPE_API_BASE", stripe_.base_url()}};
+    env.merge(more_env());
+    return env;
   }
+  // What a suite sets beyond Stripe's settings.
+  virtual Env more_env() const { return {}; }
 
   // Places alice's order of `units` mugs (12.50 each); the 201 answer's order.
   boost::json::object order_of(int units = 2) {
@@ -292,15 +296,52 @@ TEST_P(PaymentsApi, ARepeatedCheckoutWithItsKey_AnswersTheSameIntent) {
 INSTANTIATE_TEST_SUITE_P(Backends, PaymentsApi, ::testing::ValuesIn(backend_names()),
                          [](const auto& info) { return info.param; });
 
+// Stripe slow to answer: the checkouts waiting for it run on a pool of their own, so they hold
+// none of the (here two) workers that serve everything else.
+class SlowProviderApi : public PaymentsApi {
+ protected:
+  Env more_env() const override { return {{"WORKER_THREADS", "2"}}; }
+};
+
+TEST_P(SlowProviderApi, CheckoutsWaitingForStripe_HoldNoneOfTheWorkers) {
+  constexpr int kBuyers = 6;
+  mug_ = product("Mug", 1250, 10);
+  std::vector<Headers> buyers;
+  for (int i = 0; i < kBuyers; ++i) {
+    buyers.push_back(user("buyer" + std::to_string(i) + "@example.com"));
+    ASSERT_EQ(add(buyers.back(), mug_, 1).status, 200);
+  }
+  stripe_.set_delay(std::chrono::milliseconds(3000));
+  std::vector<std::thread> checkouts;
+  std::vector<int> statuses(kBuyers);
+  for (int i = 0; i < kBuyers; ++i)
+    checkouts.emplace_back([&, i] {
+      HttpClient c(server_->port());
+      statuses[i] = place(c, buyers[i]).status;
+    });
+  bool all_waiting = wait_until([&] { return stripe_.in_flight() == kBuyers; });
+  int reached = stripe_.in_flight();
+  // Meanwhile a request that needs a worker and the database is answered at once.
+  auto mine = client_->get("/api/orders/my", alice_);
+  int still_waiting = stripe_.in_flight();
+  for (auto& t : checkouts)
+    t.join();
+  EXPECT_TRUE(all_waiting) << "only " << reached << " checkouts reached Stripe at once";
+  EXPECT_EQ(mine.status, 200);
+  EXPECT_EQ(still_waiting, kBuyers) << "answered only after a checkout got Stripe's answer";
+  for (int s : statuses)
+    EXPECT_EQ(s, 201);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SlowProviderApi, ::testing::ValuesIn(backend_names()),
+                         [](const auto& info) { return info.param; });
+
 // The hold: an unpaid order is cancelled PAYMENT_HOLD_MINUTES after checkout, by the reconciler
 // (here every second, with a hold of one minute that the fake clock jumps over).
 class PaymentHoldApi : public PaymentsApi {
  protected:
-  Env extra_env() const override {
-    Env env = PaymentsApi::extra_env();
-    env["PAYMENT_HOLD_MINUTES"] = "1";
-    env["PAYMENT_RECONCILE_INTERVAL"] = "1";
-    return env;
+  Env more_env() const override {
+    return {{"PAYMENT_HOLD_MINUTES", "1"}, {"PAYMENT_RECONCILE_INTERVAL", "1"}};
   }
   // The order's status once it is no longer `from` (or `from` after 10 s).
   std::string wait_while(const std::string& order_id, const std::string& from) {
@@ -419,11 +460,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, PaymentHoldApi, ::testing::ValuesIn(backend_n
 // before the hold is over, with the same idempotency key: the same intent, not a second one.
 class PaymentRepairApi : public PaymentsApi {
  protected:
-  Env extra_env() const override {
-    Env env = PaymentsApi::extra_env();
-    env["PAYMENT_RECONCILE_INTERVAL"] = "1";
-    return env;
-  }
+  Env more_env() const override { return {{"PAYMENT_RECONCILE_INTERVAL", "1"}}; }
 };
 
 TEST_P(PaymentRepairApi, APaymentNeverRecorded_GetsItsIntentBack_AndTheOrderStaysPlaced) {

@@ -58,16 +58,16 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-FakeStripe::FakeStripe() {
+FakeStripe::FakeStripe(std::uint16_t port) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(port);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 128) != 0)
+      ::listen(listen_fd_, 1024) != 0)
     throw std::runtime_error("fake Stripe could not listen");
   socklen_t len = sizeof addr;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -80,13 +80,10 @@ FakeStripe::~FakeStripe() {
   ::shutdown(listen_fd_, SHUT_RDWR);
   ::close(listen_fd_);
   acceptor_.join();
-  std::vector<std::thread> connections;
-  {
-    std::lock_guard lock(mutex_);
-    connections.swap(connections_);
-  }
-  for (auto& t : connections)
-    t.join();
+  std::unique_lock lock(mutex_);
+  for (int fd : open_)
+    ::shutdown(fd, SHUT_RDWR);  // a client's idle keep-alive connection ends its thread
+  idle_.wait(lock, [this] { return open_.empty(); });
 }
 
 void FakeStripe::serve() {
@@ -96,76 +93,96 @@ void FakeStripe::serve() {
       if (stopping_) return;
       continue;
     }
-    std::lock_guard lock(mutex_);
-    connections_.emplace_back([this, fd] { handle(fd); });
+    {
+      std::lock_guard lock(mutex_);
+      open_.insert(fd);
+      ++accepted_;
+    }
+    // Detached, so that a long load does not keep a finished thread per connection; the
+    // destructor ends the open connections and waits for their threads.
+    std::thread([this, fd] {
+      handle(fd);
+      std::lock_guard lock(mutex_);
+      ::close(fd);
+      open_.erase(fd);
+      if (open_.empty()) idle_.notify_all();
+    }).detach();
   }
 }
 
 void FakeStripe::handle(int fd) {
-  // One request per connection (shopd opens one per call), answered with Connection: close.
+  // Requests one after another on the connection (keep-alive, as Stripe's API does) until the
+  // client closes it or sends Connection: close.
   std::string data;
   char buf[4096];
-  std::size_t header_end = std::string::npos;
-  std::size_t length = 0;
   while (true) {
-    if (header_end == std::string::npos) {
-      header_end = data.find("\r\n\r\n");
-      if (header_end != std::string::npos) {
-        std::string head = lower(data.substr(0, header_end));
-        if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos)
-          length = std::stoul(head.substr(at + 17));
+    std::size_t header_end = std::string::npos;
+    std::size_t length = 0;
+    while (true) {
+      if (header_end == std::string::npos) {
+        header_end = data.find("\r\n\r\n");
+        if (header_end != std::string::npos) {
+          std::string head = lower(data.substr(0, header_end));
+          if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos)
+            length = std::stoul(head.substr(at + 17));
+        }
       }
+      if (header_end != std::string::npos && data.size() >= header_end + 4 + length) break;
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      data.append(buf, static_cast<std::size_t>(n));
     }
-    if (header_end != std::string::npos && data.size() >= header_end + 4 + length) break;
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      ::close(fd);
+    std::istringstream head(data.substr(0, header_end));
+    std::string method, target, version, line;
+    head >> method >> target >> version;
+    std::getline(head, line);
+    std::map<std::string, std::string> headers;
+    while (std::getline(head, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ')
+        value.erase(0, 1);
+      headers[lower(line.substr(0, colon))] = value;
+    }
+    std::string body = data.substr(header_end + 4, length);
+    data.erase(0, header_end + 4 + length);
+    bool down;
+    std::chrono::milliseconds delay;
+    std::chrono::milliseconds answer_delay;
+    {
+      std::lock_guard lock(mutex_);
+      ++in_flight_;
+      down = down_;
+      delay = delay_;
+      answer_delay = answer_delay_;
+    }
+    auto answered = [this] {
+      std::lock_guard lock(mutex_);
+      --in_flight_;
+    };
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+    if (down) {
+      answered();
       return;
     }
-    data.append(buf, static_cast<std::size_t>(n));
+    Answer a = answer(method, target, headers, body);
+    if (answer_delay.count() > 0) std::this_thread::sleep_for(answer_delay);
+    bool close = lower(headers["connection"]) == "close";
+    std::string out =
+        "HTTP/1.1 " + std::to_string(a.status) +
+        " X\r\nContent-Type: application/json\r\nConnection: " + (close ? "close" : "keep-alive") +
+        "\r\nContent-Length: " + std::to_string(a.body.size()) + "\r\n\r\n" + a.body;
+    std::size_t sent = 0;
+    while (sent < out.size()) {
+      ssize_t n = ::send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    answered();
+    if (close || sent < out.size()) return;
   }
-  std::istringstream head(data.substr(0, header_end));
-  std::string method, target, version, line;
-  head >> method >> target >> version;
-  std::getline(head, line);
-  std::map<std::string, std::string> headers;
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ')
-      value.erase(0, 1);
-    headers[lower(line.substr(0, colon))] = value;
-  }
-  std::string body = data.substr(header_end + 4, length);
-  bool down;
-  std::chrono::milliseconds delay;
-  std::chrono::milliseconds answer_delay;
-  {
-    std::lock_guard lock(mutex_);
-    down = down_;
-    delay = delay_;
-    answer_delay = answer_delay_;
-  }
-  if (delay.count() > 0) std::this_thread::sleep_for(delay);
-  if (down) {
-    ::close(fd);
-    return;
-  }
-  Answer a = answer(method, target, headers, body);
-  if (answer_delay.count() > 0) std::this_thread::sleep_for(answer_delay);
-  std::string out =
-      "HTTP/1.1 " + std::to_string(a.status) +
-      " X\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-      std::to_string(a.body.size()) + "\r\n\r\n" + a.body;
-  std::size_t sent = 0;
-  while (sent < out.size()) {
-    ssize_t n = ::send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
 }
 
 FakeStripe::Answer FakeStripe::answer(const std::string& method, const std::string& path,
@@ -307,6 +324,16 @@ void FakeStripe::fail_next(int n, int status) {
 void FakeStripe::set_delay(std::chrono::milliseconds delay) {
   std::lock_guard lock(mutex_);
   delay_ = delay;
+}
+
+int FakeStripe::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return in_flight_;
+}
+
+int FakeStripe::connections() const {
+  std::lock_guard lock(mutex_);
+  return accepted_;
 }
 
 void FakeStripe::set_answer_delay(std::chrono::milliseconds delay) {

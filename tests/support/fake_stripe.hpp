@@ -2,9 +2,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,7 +24,8 @@ class FakeStripe {
   static constexpr const char* kSecretKey = "sk_test_fake_0123456789";
   static constexpr const char* kWebhookSecret = "whsec_fake_0123456789";
 
-  FakeStripe();
+  // On `port` of 127.0.0.1, or on a free one.
+  explicit FakeStripe(std::uint16_t port = 0);
   ~FakeStripe();
   FakeStripe(const FakeStripe&) = delete;
   FakeStripe& operator=(const FakeStripe&) = delete;
@@ -67,6 +70,10 @@ class FakeStripe {
   std::vector<Intent> intents() const;
   // Requests received, by "METHOD /path" (ids in paths replaced by :id).
   int requests(const std::string& route) const;
+  // Requests received and not answered yet.
+  int in_flight() const;
+  // Connections accepted so far (a client that keeps its connections alive opens few).
+  int connections() const;
   // POST requests that carried an Idempotency-Key seen before (answered from the first).
   int replays() const;
 
@@ -86,7 +93,10 @@ class FakeStripe {
   std::thread acceptor_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
-  std::vector<std::thread> connections_;
+  std::condition_variable idle_;
+  std::set<int> open_;  // connections being served
+  int accepted_ = 0;
+  int in_flight_ = 0;  // requests being handled
   std::map<std::string, Intent> intents_;
   std::map<std::string, std::pair<std::string, Answer>> idempotent_;  // key → body, answer
   std::map<std::string, int> requests_;
