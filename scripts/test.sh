@@ -444,7 +444,7 @@ if step "release build (build/, -Werror)" build release; then
   else
     record "fuzz corpus replay and short fuzzing" "skipped (build failed)" 0
   fi
-  if step "thread sanitizer build (build-tsan/, core, cache, storage, http, hashing)" build tsan; then
+  if step "thread sanitizer build (build-tsan/, core, cache, storage, http, outbound, hashing)" build tsan; then
     step "thread sanitizer tests" run_tests tsan || true
   else
     record "thread sanitizer tests" "skipped (build failed)" 0
