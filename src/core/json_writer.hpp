@@ -18,6 +18,7 @@ class JsonWriter {
   JsonWriter& string(std::string_view text);  // text must be valid UTF-8
   JsonWriter& number(std::int64_t n);
   JsonWriter& raw_number(std::string_view text);  // already valid JSON number text
+  JsonWriter& raw_value(std::string_view json);   // already valid JSON text of one value
   JsonWriter& boolean(bool b);
   JsonWriter& null();
 
