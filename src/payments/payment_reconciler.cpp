@@ -19,12 +19,13 @@ constexpr std::string_view kUnpaidSince =
     "SELECT p.order_id FROM payments p JOIN orders o ON o.id = p.order_id "
     "WHERE o.status = 'placed' AND p.created_at < $1 "
     "AND p.status NOT IN ('succeeded', 'requires_capture') ORDER BY p.created_at LIMIT $2";
-// Payments that still wait for the provider: no intent recorded before the cutoff, a refund
+// Payments that still wait for the provider: no intent recorded and untouched since the cutoff
+// (a call made since, by checkout or a buyer starting again, may still be in flight), a refund
 // due, a capture due on a shipped order.
 constexpr std::string_view kToSettle =
     "SELECT p.order_id FROM payments p JOIN orders o ON o.id = p.order_id "
     "WHERE (p.status = 'pending' AND p.intent_id IS NULL AND o.status = 'placed' "
-    "AND p.created_at < $1) OR p.refund_status = 'due' "
+    "AND p.updated_at < $1) OR p.refund_status = 'due' "
     "OR (p.status = 'requires_capture' AND o.status IN ('shipped', 'delivered')) "
     "ORDER BY p.created_at LIMIT $2";
 // Orders paid by hand (no payment row) still placed, placed before the cutoff

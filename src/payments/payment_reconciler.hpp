@@ -38,8 +38,9 @@ struct Reconciled {
 //   asked first, so a lost webhook never cancels a paid order (it becomes paid instead); else its
 //   intent is canceled at the provider, then the order is cancelled and its stock returned. An
 //   intent that succeeds meanwhile refuses the cancel, and the order becomes paid.
-// - a payment left pending for a minute (a crash between the commit and the provider's answer,
-//   or the provider down), a refund due, a capture due: settled again, under the same keys.
+// - a payment left pending a minute after it was last touched (a crash between the commit and
+//   the provider's answer, or the provider down), a refund due, a capture due: settled again,
+//   under the same keys.
 // - with MANUAL_HOLD_DAYS, orders paid by hand still placed after that many days: cancelled.
 class PaymentReconciler {
  public:

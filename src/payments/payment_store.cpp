@@ -42,6 +42,7 @@ constexpr std::string_view kRefundDue =
 constexpr std::string_view kRecordRefund =
     "UPDATE payments SET refund_id = $2, refund_status = $3, updated_at = $4 "
     "WHERE order_id = $1 AND (refund_status IS NULL OR refund_status <> 'succeeded')";
+// Safe: on a row the caller locked (the webhook's transaction).
 constexpr std::string_view kRefundSettled =
     "UPDATE payments SET refund_status = 'succeeded', updated_at = $2 WHERE order_id = $1";
 // Safe: the primary key decides; a second claim does nothing.

@@ -226,7 +226,8 @@ TEST_P(PaymentCrashSafety, KillDashNineBetweenTheIntentAndItsRecord_TheReconcile
   // A minute passes: the reconciler leaves younger payments to a call that may be in flight.
   {
     auto lease = store_->acquire();
-    lease.execute("UPDATE payments SET created_at = created_at - 61000");
+    lease.execute(
+        "UPDATE payments SET created_at = created_at - 61000, updated_at = updated_at - 61000");
   }
 
   stripe_.set_answer_delay(0ms);

@@ -478,6 +478,22 @@ TEST_P(PaymentRepairApi, APaymentNeverRecorded_GetsItsIntentBack_AndTheOrderStay
   EXPECT_GE(stripe_.replays(), 1);
 }
 
+// A buyer starting payment again on an old order (its intent was canceled): while that call
+// waits for Stripe, the reconciler leaves the payment alone, as it was touched just now.
+TEST_P(PaymentRepairApi, APaymentRestartedByItsBuyer_IsNotSettledAgainWhileItsCallIsInFlight) {
+  std::string id = text(order_of(1).at("_id"));
+  std::string intent = text(payment_of(id).at("intentId"));
+  ASSERT_EQ(deliver(stripe_.event("payment_intent.canceled", intent)).status, 200);
+  clock_.advance(std::chrono::seconds(61));  // placed more than a minute ago
+  stripe_.set_answer_delay(std::chrono::milliseconds(2500));
+  auto r = client_->request("POST", "/api/orders/" + id + "/payment", "", alice_);
+  stripe_.set_answer_delay(std::chrono::milliseconds(0));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(text(r.json().at("payment").at("intentId")), intent);
+  EXPECT_EQ(stripe_.intents().size(), 2u);
+  EXPECT_EQ(stripe_.replays(), 0);  // no second call under the new attempt's key
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PaymentRepairApi, ::testing::ValuesIn(backend_names()),
                          [](const auto& info) { return info.param; });
 
